@@ -1,0 +1,95 @@
+// The environment as one TypeBox schema, validated once at start-up; a bad variable stops start-up with one line.
+import { randomBytes } from 'node:crypto'
+import { type Static, Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+// The environment never reaches the OpenAPI contract, so plain unions of literals are fine here.
+const OneOf = <const T extends string[]>(values: [...T], description: string) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value)),
+    { description },
+  )
+const Flag = (description: string, fallback: 'true' | 'false') =>
+  Type.Optional(OneOf(['true', 'false'], `${description} (true or false, default ${fallback}).`))
+
+export const Environment = Type.Object({
+  NODE_ENV: Type.Optional(Type.String({ description: 'production enforces a strong API_PASSWORD.' })),
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'TCP port to listen on (default 3000).' })),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface to listen on (default 0.0.0.0).' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^(sqlite:.+|postgres(ql)?://.+)$',
+      description: 'sqlite:<path>, sqlite::memory: or postgres://… (default sqlite:./data/flowcart.db).',
+    }),
+  ),
+  API_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user name (default flowcart).' })),
+  API_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password.' })),
+  API_PASSWORD_PREVIOUS: Type.Optional(
+    Type.String({ minLength: 1, description: 'Previous password, still accepted while clients rotate.' }),
+  ),
+  LOG_LEVEL: Type.Optional(
+    OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level (default info).'),
+  ),
+  SEED_DEMO_DATA: Flag('Seed the demo catalog into an empty database', 'true'),
+  PUBLIC_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Public base URL, for the OpenAPI servers list.' }),
+  ),
+})
+export type Environment = Static<typeof Environment>
+
+export const MIN_PRODUCTION_PASSWORD_LENGTH = 16
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  apiUsername: string
+  /** The current password first; a previous one while it is being rotated out. */
+  apiPasswords: string[]
+  /** Set when no API_PASSWORD was given and one was generated for this run (never in production). */
+  generatedPassword: boolean
+  logLevel: NonNullable<Environment['LOG_LEVEL']>
+  seedDemoData: boolean
+  publicUrl: string | undefined
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(Environment.properties).flatMap((name) =>
+      env[name] === undefined || env[name] === '' ? [] : [[name, env[name]]],
+    ),
+  )
+  const problem = Value.Errors(Environment, known).First()
+  if (problem) {
+    const name = problem.path.replace(/^\//, '')
+    const description = Environment.properties[name as keyof Environment]?.description ?? ''
+    throw new ConfigError(`${name} is invalid: ${problem.message}. Expected: ${description}`)
+  }
+  const vars = known as Environment
+  const port = Number(vars.PORT ?? 3000)
+  if (port > 65_535) throw new ConfigError(`PORT is invalid: ${port} is not between 0 (any free port) and 65535.`)
+
+  const production = vars.NODE_ENV === 'production'
+  if (production && (vars.API_PASSWORD ?? '').length < MIN_PRODUCTION_PASSWORD_LENGTH) {
+    throw new ConfigError(
+      `API_PASSWORD must be set to at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production.`,
+    )
+  }
+  const password = vars.API_PASSWORD ?? randomBytes(18).toString('base64url')
+
+  return {
+    port,
+    host: vars.HOST ?? '0.0.0.0',
+    databaseUrl: vars.DATABASE_URL,
+    apiUsername: vars.API_USERNAME ?? 'flowcart',
+    apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
+    generatedPassword: vars.API_PASSWORD === undefined,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    seedDemoData: vars.SEED_DEMO_DATA !== 'false',
+    publicUrl: vars.PUBLIC_URL,
+  }
+}

@@ -1,0 +1,40 @@
+import { Type } from '@sinclair/typebox'
+import { Int32 } from './common.js'
+
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Int32({ description: 'HTTP status code.' }),
+    error: Type.String({ description: 'HTTP status text, e.g. "Conflict".' }),
+    message: Type.String({ description: 'What went wrong, for a person.' }),
+    code: Type.String({
+      description:
+        'Stable machine-readable reason: VALIDATION, UNAUTHORIZED, NOT_FOUND, OUT_OF_STOCK, IDEMPOTENCY_CONFLICT, ' +
+        'UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_LIMIT_EXCEEDED, ' +
+        'INTERNAL.',
+    }),
+  },
+  { $id: 'ErrorResponse', description: 'Every error flowcart answers has this shape.' },
+)
+
+const errorDescriptions: Record<number, string> = {
+  400: 'The request is malformed or fails validation (code VALIDATION or MALFORMED_JSON).',
+  401: 'Missing or wrong basic-auth credentials (code UNAUTHORIZED).',
+  404: 'The resource does not exist (code NOT_FOUND).',
+  409: 'Not enough stock for one of the products (code OUT_OF_STOCK; the message names the product).',
+  413: 'The body is larger than 256 KiB (code PAYLOAD_TOO_LARGE).',
+  415: 'The body is not application/json (code UNSUPPORTED_MEDIA_TYPE).',
+  422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',
+  500: 'Unexpected failure; details are in the service log (code INTERNAL).',
+  502: 'Salesforce refused the integration user or could not be reached (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE).',
+  503: 'Salesforce API limit reached; retry after the Retry-After seconds (SALESFORCE_LIMIT_EXCEEDED).',
+}
+
+/** Response schemas for the given error statuses, each the shared ErrorResponse; 500 is always included. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    [...new Set([...statuses, 500])].map((status) => [
+      status,
+      Type.Ref(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' }),
+    ]),
+  )
+}

@@ -1,0 +1,19 @@
+// Every shared schema, in the order they are registered with addSchema (and listed in the OpenAPI components).
+import type { TSchema } from '@sinclair/typebox'
+import { ErrorResponse } from './error.js'
+import { Health } from './health.js'
+import { Inventory, StockInput } from './inventory.js'
+import { Order, OrderInput, OrderItem, OrderItemInput } from './order.js'
+import { Product } from './product.js'
+
+export const sharedSchemas: TSchema[] = [
+  ErrorResponse,
+  Product,
+  OrderItemInput,
+  OrderInput,
+  OrderItem,
+  Order,
+  Inventory,
+  StockInput,
+  Health,
+]

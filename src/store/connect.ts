@@ -1,0 +1,74 @@
+// Picks the database engine from DATABASE_URL and opens a Kysely instance on it.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './tables.js'
+
+export type Engine = 'sqlite' | 'postgres'
+
+export interface Connection {
+  db: Kysely<Database>
+  engine: Engine
+}
+
+export const DEFAULT_SQLITE_PATH = './data/flowcart.db'
+
+// int8 (bigint) columns and COUNT(*) come back as strings by default; every value here fits a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10))
+
+export function describeDatabaseUrl(url: string | undefined): { engine: Engine; location: string } {
+  if (!url) return { engine: 'sqlite', location: DEFAULT_SQLITE_PATH }
+  if (url.startsWith('sqlite:')) return { engine: 'sqlite', location: url.slice('sqlite:'.length) }
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', location: url }
+  throw new Error(`DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got "${url.split(':')[0]}:")`)
+}
+
+export function connect(url: string | undefined, poolSize = 10): Connection {
+  const { engine, location } = describeDatabaseUrl(url)
+  if (engine === 'sqlite')
+    return { engine, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(location) }) }) }
+  const pool = new pg.Pool({ ...postgresOptions(location), max: poolSize })
+  return { engine, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
+}
+
+function openSqlite(location: string) {
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+  const sqlite = new SqliteDatabase(location)
+  // WAL + NORMAL: a commit is in the OS before the answer is sent, so it survives the process being killed.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return withStatementCache(sqlite)
+}
+
+/** Kysely prepares every query anew; the app runs a handful of distinct statements, so keep them prepared. */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const statements = new Map<string, SqliteDatabase.Statement>()
+  const prepare = (source: string) => {
+    let statement = statements.get(source)
+    if (!statement) {
+      statement = sqlite.prepare(source)
+      if (statements.size < 500) statements.set(source, statement)
+    }
+    return statement
+  }
+  return Object.assign(Object.create(sqlite) as SqliteDatabase.Database, { prepare, close: () => sqlite.close() })
+}
+
+/**
+ * Heroku Postgres requires TLS but its certificates do not verify against a public CA; a URL that asks for TLS
+ * (`sslmode=require`, or any Heroku host) gets TLS without certificate verification, unless `sslmode=verify-full`.
+ */
+export function postgresOptions(url: string): pg.PoolConfig {
+  const parsed = new URL(url)
+  const sslmode = parsed.searchParams.get('sslmode')
+  parsed.searchParams.delete('sslmode')
+  const herokuHost = parsed.hostname.endsWith('.amazonaws.com') || parsed.hostname.endsWith('.herokuapp.com')
+  if (sslmode === 'disable') return { connectionString: parsed.toString() }
+  if (sslmode === 'verify-full') return { connectionString: parsed.toString(), ssl: { rejectUnauthorized: true } }
+  if (sslmode || herokuHost) return { connectionString: parsed.toString(), ssl: { rejectUnauthorized: false } }
+  return { connectionString: parsed.toString() }
+}

@@ -1,0 +1,53 @@
+// Idempotency keys for postOrder: stored in the database so a retry on another dyno or after a restart is answered.
+import { createHash } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import { AppError } from '../errors.js'
+import type { Database } from './tables.js'
+
+export const IDEMPOTENCY_RETENTION_HOURS = 24
+
+export function hashRequest(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex')
+}
+
+/**
+ * Claims `key` inside the caller's transaction. Returns undefined when the key is new (the caller goes on and
+ * saves its answer with `saveAnswer` before committing), or the stored answer of the first request with this key.
+ * On PostgreSQL a concurrent claim of the same key waits here until the first transaction ends.
+ */
+export async function claimKey<T>(
+  trx: Transaction<Database>,
+  key: string,
+  requestHash: string,
+): Promise<T | undefined> {
+  const claimed = await trx
+    .insertInto('idempotency_keys')
+    .values({ key, request_hash: requestHash, created_at: new Date().toISOString() })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst()
+  if (claimed) return undefined
+  const stored = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow()
+  if (stored.request_hash !== requestHash || stored.response_body === null) {
+    throw new AppError(
+      422,
+      'IDEMPOTENCY_CONFLICT',
+      'This Idempotency-Key was already used with a different request body; use a new key for a new order.',
+    )
+  }
+  return JSON.parse(stored.response_body) as T
+}
+
+export async function saveAnswer(trx: Transaction<Database>, key: string, statusCode: number, body: unknown) {
+  await trx
+    .updateTable('idempotency_keys')
+    .set({ status_code: statusCode, response_body: JSON.stringify(body) })
+    .where('key', '=', key)
+    .execute()
+}
+
+export async function purgeExpiredKeys(db: Kysely<Database>, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_HOURS * 3600_000).toISOString()
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -1,0 +1,150 @@
+// Placing and reading orders. An order reserves all of its stock or none of it.
+import type { Static } from '@sinclair/typebox'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import { AppError, notFound } from '../errors.js'
+import type { PageQuery } from '../schemas/common.js'
+import type { OrderInput } from '../schemas/order.js'
+import type { Connection, Engine } from './connect.js'
+import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
+import { type OrderView, toOrder } from './rows.js'
+import type { Database } from './tables.js'
+
+export type OrderRequest = Static<typeof OrderInput>
+export interface StockChange {
+  productId: number
+  sku: string
+  quantityInStock: number
+}
+export interface PlacedOrder {
+  order: OrderView
+  /** True when the answer is the stored one of an earlier request with the same Idempotency-Key. */
+  replayed: boolean
+  stockChanges: StockChange[]
+}
+export type StockChangeRecorder = (trx: Transaction<Database>, changes: StockChange[]) => Promise<void>
+
+/** Lines for the same product are merged; sorting by product id gives every order the same lock order. */
+function mergeLines(items: OrderRequest['items']) {
+  const quantities = new Map<number, number>()
+  for (const { productId, quantity } of items) quantities.set(productId, (quantities.get(productId) ?? 0) + quantity)
+  return [...quantities].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity }))
+}
+
+export async function placeOrder(
+  { db, engine }: Connection,
+  request: OrderRequest,
+  idempotencyKey: string | undefined,
+  recordStockChanges?: StockChangeRecorder,
+): Promise<PlacedOrder> {
+  const lines = mergeLines(request.items)
+  const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
+  return db.transaction().execute(async (trx) => {
+    if (idempotencyKey) {
+      const answer = await claimKey<OrderView>(trx, idempotencyKey, requestHash)
+      if (answer) return { order: answer, replayed: true, stockChanges: [] }
+    }
+    const { order, stockChanges } = await reserveAndRecord(trx, engine, lines, request.customerEmail)
+    if (recordStockChanges) await recordStockChanges(trx, stockChanges)
+    if (idempotencyKey) await saveAnswer(trx, idempotencyKey, 201, order)
+    return { order, replayed: false, stockChanges }
+  })
+}
+
+async function reserveAndRecord(
+  trx: Transaction<Database>,
+  engine: Engine,
+  lines: ReturnType<typeof mergeLines>,
+  customerEmail: string | undefined,
+) {
+  const ids = lines.map((line) => line.productId)
+  const select = trx.selectFrom('products').selectAll().where('id', 'in', ids).orderBy('id')
+  // PostgreSQL: lock the rows in id order (no deadlocks); SQLite runs one write transaction at a time anyway.
+  const products = await (engine === 'postgres' ? select.forUpdate() : select).execute()
+  const byId = new Map(products.map((product) => [product.id, product]))
+  const now = new Date().toISOString()
+
+  const missing = ids.filter((id) => !byId.has(id))
+  if (missing.length > 0) throw notFound(`Product ${missing.join(', ')} does not exist.`)
+  const currencies = new Set(products.map((product) => product.currency_code))
+  if (currencies.size > 1) {
+    throw new AppError(
+      400,
+      'VALIDATION',
+      `An order takes products of one currency; these are in ${[...currencies].join(', ')}.`,
+    )
+  }
+
+  const stockChanges: StockChange[] = []
+  for (const { productId, quantity } of lines) {
+    const product = byId.get(productId) as (typeof products)[number]
+    if (product.quantity_in_stock < quantity) {
+      throw new AppError(
+        409,
+        'OUT_OF_STOCK',
+        `Product ${productId} (${product.sku}) has ${product.quantity_in_stock} in stock; ${quantity} requested.`,
+      )
+    }
+    await trx
+      .updateTable('products')
+      .set({ quantity_in_stock: sql`quantity_in_stock - ${quantity}`, updated_at: now })
+      .where('id', '=', productId)
+      .execute()
+    stockChanges.push({ productId, sku: product.sku, quantityInStock: product.quantity_in_stock - quantity })
+  }
+
+  const items = lines.map(({ productId, quantity }) => {
+    const product = byId.get(productId) as (typeof products)[number]
+    return { product, quantity, totalCents: product.price_cents * quantity }
+  })
+  const orderRow = await trx
+    .insertInto('orders')
+    .values({
+      status: 'placed',
+      customer_email: customerEmail ?? null,
+      currency_code: products[0]?.currency_code ?? 'USD',
+      total_cents: items.reduce((sum, item) => sum + item.totalCents, 0),
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const itemRows = await trx
+    .insertInto('order_items')
+    .values(
+      items.map(({ product, quantity, totalCents }) => ({
+        order_id: orderRow.id,
+        product_id: product.id,
+        sku: product.sku,
+        name: product.name,
+        quantity,
+        unit_price_cents: product.price_cents,
+        total_cents: totalCents,
+      })),
+    )
+    .returningAll()
+    .execute()
+  return { order: toOrder(orderRow, itemRows), stockChanges }
+}
+
+export async function findOrder(db: Kysely<Database>, id: number): Promise<OrderView | undefined> {
+  const row = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) return undefined
+  const items = await db.selectFrom('order_items').selectAll().where('order_id', '=', id).orderBy('id').execute()
+  return toOrder(row, items)
+}
+
+/** Newest first. */
+export async function listOrders(db: Kysely<Database>, page: Required<PageQuery>): Promise<OrderView[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.pageSize)
+    .offset(page.offset)
+    .execute()
+  if (rows.length === 0) return []
+  const ids = rows.map((row) => row.id)
+  const items = await db.selectFrom('order_items').selectAll().where('order_id', 'in', ids).orderBy('id').execute()
+  const itemsByOrder = new Map<number, typeof items>()
+  for (const item of items) itemsByOrder.set(item.order_id, [...(itemsByOrder.get(item.order_id) ?? []), item])
+  return rows.map((row) => toOrder(row, itemsByOrder.get(row.id) ?? []))
+}
