@@ -1,0 +1,15 @@
+// Heroku release phase: applies pending migrations (and seeds the demo catalog into an empty database).
+import { ConfigError, loadConfig } from '../src/config.js'
+import { describeDatabaseUrl, openStore } from '../src/store/index.js'
+
+try {
+  const config = loadConfig()
+  const store = await openStore({ databaseUrl: config.databaseUrl, seedDemoData: config.seedDemoData, poolSize: 1 })
+  await store.close()
+  console.log(
+    `flowcart: database ${describeDatabaseUrl(config.databaseUrl).engine} is up to date (${store.seeded} demo products seeded).`,
+  )
+} catch (error) {
+  console.error(error instanceof ConfigError ? `flowcart cannot migrate: ${error.message}` : error)
+  process.exit(1)
+}

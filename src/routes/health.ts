@@ -1,0 +1,20 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { Health } from '../schemas/health.js'
+import type { Store } from '../store/index.js'
+
+// Unauthenticated and kept out of the OpenAPI contract: it is for Heroku and operators, not for Flow.
+export async function healthRoutes(app: FastifyInstance, { store }: { store: Store }) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+  routes.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: Type.Ref(Health), 503: Type.Ref(Health) } } },
+    async (_request, reply) => {
+      const databaseOk = await store.ping()
+      return reply
+        .code(databaseOk ? 200 : 503)
+        .send({ status: databaseOk ? 'ok' : 'unavailable', database: databaseOk ? 'ok' : 'unreachable' })
+    },
+  )
+}

@@ -1,0 +1,74 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { notFound } from '../errors.js'
+import { PageQuery } from '../schemas/common.js'
+import { errorResponses } from '../schemas/error.js'
+import { IdempotencyHeaders, Order, OrderIdParams, OrderInput } from '../schemas/order.js'
+import type { Store } from '../store/index.js'
+
+export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  routes.post(
+    '/orders',
+    {
+      schema: {
+        operationId: 'postOrder',
+        tags: ['Orders'],
+        summary: 'Place an order',
+        description:
+          'Reserves the stock of every line or of none: if one product lacks stock the order is refused with 409 ' +
+          'and nothing changes. Send an Idempotency-Key header to make retries safe.',
+        headers: IdempotencyHeaders,
+        body: Type.Ref(OrderInput),
+        response: {
+          201: Type.Ref(Order, { description: 'The order placed.' }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { order, replayed } = await store.placeOrder(request.body, request.headers['idempotency-key'])
+      if (replayed) reply.header('idempotent-replayed', 'true')
+      return reply.code(201).send(order)
+    },
+  )
+
+  routes.get(
+    '/orders/:orderId',
+    {
+      schema: {
+        operationId: 'getOrder',
+        tags: ['Orders'],
+        summary: 'Get an order',
+        description: 'One order with its lines and the prices captured when it was placed.',
+        params: OrderIdParams,
+        response: { 200: Type.Ref(Order, { description: 'The order.' }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const order = await store.findOrder(request.params.orderId)
+      if (!order) throw notFound(`Order ${request.params.orderId} does not exist.`)
+      return order
+    },
+  )
+
+  routes.get(
+    '/orders',
+    {
+      schema: {
+        operationId: 'getOrders',
+        tags: ['Orders'],
+        summary: 'List orders',
+        description: 'Orders, newest first, one page at a time.',
+        querystring: PageQuery,
+        response: {
+          200: Type.Array(Type.Ref(Order), { description: 'One page of orders.' }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => store.listOrders({ pageSize: request.query.pageSize ?? 50, offset: request.query.offset ?? 0 }),
+  )
+}

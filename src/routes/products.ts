@@ -1,0 +1,50 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { notFound } from '../errors.js'
+import { PageQuery } from '../schemas/common.js'
+import { errorResponses } from '../schemas/error.js'
+import { Product, ProductIdParams } from '../schemas/product.js'
+import type { Store } from '../store/index.js'
+
+export async function productRoutes(app: FastifyInstance, { store }: { store: Store }) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  routes.get(
+    '/products',
+    {
+      schema: {
+        operationId: 'getProducts',
+        tags: ['Products'],
+        summary: 'List products',
+        description: 'Products of the catalog with their current stock, ordered by id, one page at a time.',
+        querystring: PageQuery,
+        response: {
+          200: Type.Array(Type.Ref(Product), { description: 'One page of products.' }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) =>
+      store.listProducts({ pageSize: request.query.pageSize ?? 50, offset: request.query.offset ?? 0 }),
+  )
+
+  routes.get(
+    '/products/:productId',
+    {
+      schema: {
+        operationId: 'getProduct',
+        tags: ['Products'],
+        summary: 'Get a product',
+        description: 'One product with its current stock.',
+        params: ProductIdParams,
+        response: { 200: Type.Ref(Product, { description: 'The product.' }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const product = await store.findProduct(request.params.productId)
+      if (!product) throw notFound(`Product ${request.params.productId} does not exist.`)
+      return product
+    },
+  )
+}

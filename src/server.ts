@@ -1,0 +1,54 @@
+// Entry point: reads the environment, listens on $PORT, and shuts down gracefully on SIGTERM (Heroku allows 30 s).
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { createLogger } from './logger.js'
+
+const SHUTDOWN_DEADLINE_MS = 25_000
+
+async function main() {
+  const config = loadConfig()
+  const logger = createLogger(config.logLevel)
+  const app = await buildApp(config, { logger })
+  await app.listen({ port: config.port, host: config.host })
+
+  if (config.generatedPassword) {
+    const url = `http://localhost:${config.port}`
+    logger.warn(
+      `API_PASSWORD is not set, so this run uses a generated password. Try: curl -u ${config.apiUsername}:${config.apiPasswords[0]} ${url}/products`,
+    )
+  }
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    const deadline = setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting')
+      process.exit(1)
+    }, SHUTDOWN_DEADLINE_MS)
+    deadline.unref()
+    app.close().then(
+      () => {
+        logger.info('shut down cleanly')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  // One clear line, no stack trace, for configuration mistakes; the full error otherwise.
+  const line =
+    error instanceof ConfigError
+      ? `flowcart cannot start: ${error.message}\n`
+      : `flowcart failed to start: ${String((error as Error)?.stack ?? error)}\n`
+  process.stderr.write(line)
+  process.exit(1)
+})
