@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { basicAuth, buildTestApp, TEST_PASSWORD, TEST_USER } from './helper.js'
+
+describe('basic auth', () => {
+  it('refuses a request without credentials with 401, a Basic challenge and the JSON error', async () => {
+    const app = await buildTestApp()
+    const response = await app.inject({ url: '/products' })
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['www-authenticate']).toMatch(/^Basic realm="flowcart"/)
+    expect(response.headers['content-type']).toContain('application/json')
+    expect(response.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED' })
+  })
+
+  it('refuses a wrong password, a wrong user name and a malformed header', async () => {
+    const app = await buildTestApp()
+    for (const authorization of [
+      basicAuth(TEST_USER, 'wrong'),
+      basicAuth('someone', TEST_PASSWORD),
+      'Basic !!!',
+      'Bearer abc',
+    ]) {
+      const response = await app.inject({ url: '/orders', headers: { authorization } })
+      expect(response.statusCode, authorization).toBe(401)
+      expect(response.json().code).toBe('UNAUTHORIZED')
+      expect(response.body).not.toContain(TEST_PASSWORD)
+    }
+  })
+
+  it('accepts the current password and, during a rotation, the previous one', async () => {
+    const app = await buildTestApp('sqlite', {
+      API_PASSWORD: 'new-password-abcdefgh',
+      API_PASSWORD_PREVIOUS: 'old-password-abcdefgh',
+    })
+    for (const password of ['new-password-abcdefgh', 'old-password-abcdefgh']) {
+      const response = await app.inject({
+        url: '/products',
+        headers: { authorization: basicAuth(TEST_USER, password) },
+      })
+      expect(response.statusCode).toBe(200)
+    }
+    const stale = await app.inject({
+      url: '/products',
+      headers: { authorization: basicAuth(TEST_USER, TEST_PASSWORD) },
+    })
+    expect(stale.statusCode).toBe(401)
+  })
+
+  it('protects every business route but leaves /healthz open', async () => {
+    const app = await buildTestApp()
+    for (const [method, url] of [
+      ['GET', '/products'],
+      ['GET', '/products/1'],
+      ['POST', '/orders'],
+      ['GET', '/orders'],
+      ['GET', '/orders/1'],
+      ['GET', '/inventory'],
+      ['PUT', '/inventory/1'],
+    ] as const) {
+      expect((await app.inject({ method, url })).statusCode, `${method} ${url}`).toBe(401)
+    }
+    const health = await app.inject({ url: '/healthz' })
+    expect(health.statusCode).toBe(200)
+    expect(health.json()).toEqual({ status: 'ok', database: 'ok' })
+  })
+})

@@ -1,0 +1,89 @@
+// Builds the real app on a real database for each test, and knows how to reach PostgreSQL when it is there.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import pg from 'pg'
+import { afterEach } from 'vitest'
+import { buildApp } from '../src/app.js'
+import { type Config, loadConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+
+export const TEST_USER = 'flowcart'
+export const TEST_PASSWORD = 'test-password-0123456789'
+export const basicAuth = (user = TEST_USER, password = TEST_PASSWORD) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+export const authHeaders = { authorization: basicAuth() }
+
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const POSTGRES_REQUIRED = process.env.REQUIRE_POSTGRES === 'true'
+
+async function probePostgres(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return undefined
+  } catch (error) {
+    return (error as Error).message || String(error)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+const postgresProblem = await probePostgres()
+if (postgresProblem && POSTGRES_REQUIRED) {
+  throw new Error(`REQUIRE_POSTGRES=true but PostgreSQL at ${POSTGRES_URL} is unreachable: ${postgresProblem}`)
+}
+if (postgresProblem) {
+  console.warn(
+    `\n*** PostgreSQL tests SKIPPED: ${POSTGRES_URL} unreachable (${postgresProblem}). Set TEST_POSTGRES_URL or run .ci/run. ***\n`,
+  )
+}
+export const postgresAvailable = postgresProblem === undefined
+
+/** A fresh, empty PostgreSQL database for one test, dropped afterwards. */
+export async function createPostgresDatabase(): Promise<string> {
+  const name = `flowcart_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  cleanups.push(async () => {
+    const dropper = new pg.Client({ connectionString: POSTGRES_URL })
+    await dropper.connect()
+    await dropper.query(`drop database if exists ${name} with (force)`)
+    await dropper.end()
+  })
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export type EngineName = 'sqlite' | 'postgres'
+/** The engines a store test runs on: SQLite always, PostgreSQL when reachable. */
+export const engines: EngineName[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite']
+
+export async function databaseUrlFor(engine: EngineName): Promise<string> {
+  return engine === 'postgres' ? createPostgresDatabase() : 'sqlite::memory:'
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ API_PASSWORD: TEST_PASSWORD, LOG_LEVEL: 'silent', ...overrides })
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.()
+})
+
+/** The real app on a fresh database of the given engine, closed after the test. */
+export async function buildTestApp(
+  engine: EngineName = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  const databaseUrl = await databaseUrlFor(engine)
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...env })
+  const app = await buildApp(config, { logger: createLogger('silent') })
+  cleanups.push(() => app.close())
+  await app.ready()
+  return app
+}

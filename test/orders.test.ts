@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { authHeaders, buildTestApp, engines } from './helper.js'
+
+const order = (items: Array<{ productId: number; quantity: number }>, extra: Record<string, unknown> = {}) => ({
+  method: 'POST' as const,
+  url: '/orders',
+  headers: authHeaders,
+  payload: { items, ...extra },
+})
+
+describe.each(engines)('orders on %s', (engine) => {
+  it('places an order: stock is reserved, prices are captured, lines for one product are merged', async () => {
+    const app = await buildTestApp(engine)
+    const before = (await app.inject({ url: '/products/1', headers: authHeaders })).json()
+
+    const response = await app.inject(
+      order(
+        [
+          { productId: 1, quantity: 2 },
+          { productId: 2, quantity: 1 },
+          { productId: 1, quantity: 3 },
+        ],
+        { customerEmail: 'ada@example.com' },
+      ),
+    )
+
+    expect(response.statusCode).toBe(201)
+    const placed = response.json()
+    expect(placed).toMatchObject({ status: 'placed', customerEmail: 'ada@example.com', currencyCode: 'USD' })
+    expect(placed.items).toHaveLength(2)
+    expect(placed.items[0]).toMatchObject({ productId: 1, sku: before.sku, quantity: 5, unitPrice: before.price })
+    expect(placed.items[0].itemTotalPrice).toBeCloseTo(before.price * 5, 2)
+    expect(placed.totalPrice).toBeCloseTo(placed.items[0].itemTotalPrice + placed.items[1].itemTotalPrice, 2)
+    const after = (await app.inject({ url: '/products/1', headers: authHeaders })).json()
+    expect(after.quantityInStock).toBe(before.quantityInStock - 5)
+    expect((await app.inject({ url: `/orders/${placed.id}`, headers: authHeaders })).json()).toEqual(placed)
+  })
+
+  it('refuses an order that lacks stock for one line, names the product and reserves nothing', async () => {
+    const app = await buildTestApp(engine)
+    const inventory = () => app.inject({ url: '/inventory', headers: authHeaders }).then((r) => r.json())
+    const before = await inventory()
+    await app.inject({ method: 'PUT', url: '/inventory/3', headers: authHeaders, payload: { quantityInStock: 1 } })
+
+    const response = await app.inject(
+      order([
+        { productId: 1, quantity: 1 },
+        { productId: 3, quantity: 2 },
+      ]),
+    )
+
+    expect(response.statusCode).toBe(409)
+    expect(response.json()).toMatchObject({ statusCode: 409, code: 'OUT_OF_STOCK', error: 'Conflict' })
+    expect(response.json().message).toContain('Product 3 (FC-PAD-R4) has 1 in stock; 2 requested')
+    const after = await inventory()
+    expect(after[0].quantityInStock).toBe(before[0].quantityInStock)
+    expect(after[2].quantityInStock).toBe(1)
+    expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
+  })
+
+  it('answers 404 for an unknown product and 400 for invalid orders', async () => {
+    const app = await buildTestApp(engine)
+    const unknown = await app.inject(order([{ productId: 999, quantity: 1 }]))
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json()).toMatchObject({ code: 'NOT_FOUND', message: 'Product 999 does not exist.' })
+
+    for (const payload of [
+      { items: [] },
+      { items: [{ productId: 1, quantity: 0 }] },
+      { items: [{ productId: 1, quantity: 10_001 }] },
+      { items: Array.from({ length: 101 }, () => ({ productId: 1, quantity: 1 })) },
+      { items: [{ productId: 1, quantity: 1 }], customerEmail: 'not-an-email' },
+      { items: [{ productId: 1 }] },
+    ]) {
+      const response = await app.inject({ method: 'POST', url: '/orders', headers: authHeaders, payload })
+      expect(response.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400)
+      expect(response.json().code).toBe('VALIDATION')
+    }
+    expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
+  })
+
+  it('lists orders newest first with pageSize and offset, and 404s an unknown order', async () => {
+    const app = await buildTestApp(engine)
+    const ids: number[] = []
+    for (let index = 0; index < 3; index++)
+      ids.push((await app.inject(order([{ productId: 1, quantity: 1 }]))).json().id)
+
+    const all = (await app.inject({ url: '/orders', headers: authHeaders })).json()
+    expect(all.map((o: { id: number }) => o.id)).toEqual([...ids].reverse())
+    const page = (await app.inject({ url: '/orders?pageSize=1&offset=1', headers: authHeaders })).json()
+    expect(page.map((o: { id: number }) => o.id)).toEqual([ids[1]])
+    expect(page[0].items).toHaveLength(1)
+
+    const missing = await app.inject({ url: '/orders/424242', headers: authHeaders })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json().code).toBe('NOT_FOUND')
+    expect((await app.inject({ url: '/orders/abc', headers: authHeaders })).statusCode).toBe(400)
+  })
+
+  it('never oversells: 50 concurrent orders for a product with stock 10 → exactly 10 succeed', async () => {
+    const app = await buildTestApp(engine)
+    await app.inject({ method: 'PUT', url: '/inventory/4', headers: authHeaders, payload: { quantityInStock: 10 } })
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => app.inject(order([{ productId: 4, quantity: 1 }]))),
+    )
+
+    const statuses = responses.map((response) => response.statusCode)
+    expect(statuses.filter((status) => status === 201)).toHaveLength(10)
+    expect(statuses.filter((status) => status === 409)).toHaveLength(40)
+    const [stock] = (await app.inject({ url: '/inventory?productId=4', headers: authHeaders })).json()
+    expect(stock.quantityInStock).toBe(0)
+    expect((await app.inject({ url: '/orders?pageSize=200', headers: authHeaders })).json()).toHaveLength(10)
+  })
+
+  it('multi-item orders in opposite line orders run concurrently without deadlock or oversell', async () => {
+    const app = await buildTestApp(engine)
+    for (const productId of [5, 6]) {
+      await app.inject({
+        method: 'PUT',
+        url: `/inventory/${productId}`,
+        headers: authHeaders,
+        payload: { quantityInStock: 15 },
+      })
+    }
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        app.inject(
+          order(
+            index % 2 === 0
+              ? [
+                  { productId: 5, quantity: 1 },
+                  { productId: 6, quantity: 1 },
+                ]
+              : [
+                  { productId: 6, quantity: 1 },
+                  { productId: 5, quantity: 1 },
+                ],
+          ),
+        ),
+      ),
+    )
+    expect(responses.filter((response) => response.statusCode === 201)).toHaveLength(15)
+    expect(responses.every((response) => [201, 409].includes(response.statusCode))).toBe(true)
+    const stock = (await app.inject({ url: '/inventory', headers: authHeaders })).json()
+    expect(stock[4].quantityInStock).toBe(0)
+    expect(stock[5].quantityInStock).toBe(0)
+  })
+})
