@@ -1,0 +1,56 @@
+// Starts a server as a child process for the benchmark, waits until it answers, and reads its memory.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+
+export interface RunningServer {
+  child: ChildProcess
+  url: string
+  rssMegabytes(): number
+  stop(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export async function startServer(
+  entry: string,
+  readyPath: string,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`)
+    if (Date.now() > deadline) throw new Error(`${entry} did not answer on ${url}${readyPath}`)
+    const ready = await fetch(`${url}${readyPath}`).then(
+      (response) => response.ok,
+      () => false,
+    )
+    if (ready) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return {
+    child,
+    url,
+    rssMegabytes() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      return Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) / 1024
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
