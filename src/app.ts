@@ -7,6 +7,7 @@ import { createLogger } from './logger.js'
 import { requireBasicAuth } from './plugins/auth.js'
 import { registerErrorHandling } from './plugins/errors.js'
 import { scheduleIdempotencyPurge } from './plugins/idempotency-purge.js'
+import { registerOpenApi } from './plugins/openapi.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { orderRoutes } from './routes/orders.js'
@@ -42,6 +43,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id)
   })
 
+  await registerOpenApi(app, { publicUrl: config.publicUrl })
   await app.register(healthRoutes, { store })
   await app.register(async (api) => {
     await requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords })

@@ -1,5 +1,4 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { Health } from '../schemas/health.js'
 import type { Store } from '../store/index.js'
@@ -9,7 +8,7 @@ export async function healthRoutes(app: FastifyInstance, { store }: { store: Sto
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   routes.get(
     '/healthz',
-    { schema: { hide: true, response: { 200: Type.Ref(Health), 503: Type.Ref(Health) } } },
+    { schema: { hide: true, response: { 200: Health, 503: Health } } },
     async (_request, reply) => {
       const databaseOk = await store.ping()
       return reply

@@ -1,11 +1,24 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
-import { notFound } from '../errors.js'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError, notFound } from '../errors.js'
 import { PageQuery } from '../schemas/common.js'
 import { errorResponses } from '../schemas/error.js'
-import { IdempotencyHeaders, Order, OrderIdParams, OrderInput } from '../schemas/order.js'
+import { IdempotencyHeaders, IdempotencyKeyValue, Order, OrderIdParams, OrderInput } from '../schemas/order.js'
 import type { Store } from '../store/index.js'
+
+const checkKey = TypeCompiler.Compile(IdempotencyKeyValue)
+
+/** `idempotencyKey` (the contract's name, validated by the route schema) or the standard `Idempotency-Key`. */
+function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
+  const key = headers.idempotencykey ?? headers['idempotency-key']
+  if (key === undefined) return undefined
+  if (typeof key !== 'string' || !checkKey.Check(key)) {
+    throw new AppError(400, 'VALIDATION', 'Idempotency-Key must be one header of 1 to 255 characters.')
+  }
+  return key
+}
 
 export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -29,7 +42,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
       },
     },
     async (request, reply) => {
-      const { order, replayed } = await store.placeOrder(request.body, request.headers['idempotency-key'])
+      const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers))
       if (replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(201).send(order)
     },

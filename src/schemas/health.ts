@@ -6,5 +6,5 @@ export const Health = Type.Object(
     status: StringEnum(['ok', 'unavailable'], { description: 'ok when the service can take requests.' }),
     database: StringEnum(['ok', 'unreachable'], { description: 'Whether the database answered.' }),
   },
-  { $id: 'Health', description: 'Liveness of the service and its dependencies.' },
+  { description: 'Liveness of the service and its dependencies (not part of the Flow contract).' },
 )

@@ -1,7 +1,6 @@
 // Every shared schema, in the order they are registered with addSchema (and listed in the OpenAPI components).
 import type { TSchema } from '@sinclair/typebox'
 import { ErrorResponse } from './error.js'
-import { Health } from './health.js'
 import { Inventory, StockInput } from './inventory.js'
 import { Order, OrderInput, OrderItem, OrderItemInput } from './order.js'
 import { Product } from './product.js'
@@ -15,5 +14,4 @@ export const sharedSchemas: TSchema[] = [
   Order,
   Inventory,
   StockInput,
-  Health,
 ]

@@ -49,14 +49,19 @@ export const Order = Type.Object(
 
 export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.') })
 
+/** An Idempotency-Key as HTTP clients send it: the hyphenated spelling is accepted but not in the contract. */
+export const IdempotencyKeyValue = Type.String({ minLength: 1, maxLength: 255 })
+
+// Declared as `idempotencyKey`: a hyphen in the contract would reach Flow as `idempotencyx2dkey`.
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
+  idempotencyKey: Type.Optional(
     Type.String({
       minLength: 1,
       maxLength: 255,
       description:
         'Makes a retry safe: the same key with the same body returns the first answer and places nothing new; ' +
-        'with a different body it is refused (422). Keys are kept for at least 24 hours.',
+        'with a different body it is refused (422). Kept for at least 24 hours. The standard spelling ' +
+        'Idempotency-Key is accepted too.',
     }),
   ),
 })

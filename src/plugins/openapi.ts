@@ -1,0 +1,37 @@
+// The OpenAPI 3.0 contract, generated from the route schemas: served at /openapi.json, browsable at /docs.
+import { readFileSync } from 'node:fs'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string
+  description: string
+}
+// Compiled code runs from dist/src, two levels below package.json as well; both paths resolve to the repo root.
+
+export interface OpenApiOptions {
+  /** Public base URL; listed in `servers` when set. The committed document is generated without it. */
+  publicUrl?: string
+}
+
+export async function registerOpenApi(app: FastifyInstance, { publicUrl }: OpenApiOptions) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'flowcart', version: pkg.version, description: pkg.description },
+      servers: publicUrl ? [{ url: publicUrl }] : [],
+      tags: [
+        { name: 'Products', description: 'The catalog.' },
+        { name: 'Orders', description: 'Placing and reading orders.' },
+        { name: 'Inventory', description: 'Stock levels.' },
+      ],
+      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
+      security: [{ basicAuth: [] }],
+    },
+    // Components are named after each schema's $id (Product, Order...): they become Apex class names in Flow.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `Schema${index}`) },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+}
