@@ -50,6 +50,13 @@ export async function createPostgresDatabase(): Promise<string> {
   cleanups.push(async () => {
     const dropper = new pg.Client({ connectionString: POSTGRES_URL })
     await dropper.connect()
+    // The app's pool has ended, but its sessions may still be closing: forcing them off would surface as an
+    // unhandled error in the closing client, so wait for them to leave first.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { rows } = await dropper.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name])
+      if (rows[0].n === 0) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     await dropper.query(`drop database if exists ${name} with (force)`)
     await dropper.end()
   })
