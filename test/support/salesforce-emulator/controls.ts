@@ -1,0 +1,40 @@
+// The in-process handle on the emulator's state that tests call directly (and the admin endpoints call for curl).
+import type { EmulatorState } from './state.js'
+import type { SalesforceEmulator, TokenError } from './types.js'
+
+export type Controls = Omit<SalesforceEmulator, 'url' | 'close'>
+
+const NOT_APPROVED: TokenError = { error: 'invalid_grant', error_description: "user hasn't approved this consumer" }
+
+export function createControls(state: EmulatorState): Controls {
+  return {
+    counters: () => state.counters(),
+    resetCounters: () => state.resetCounters(),
+    records: () => state.productCopies(),
+    events: () => state.events.map((event) => ({ ...event, fields: { ...event.fields } })),
+    addProducts: (products) => state.addProducts(products),
+    deleteRecord: (id) => state.deleteRecord(id),
+    failNextTokenRequests: (count, error = NOT_APPROVED) => {
+      for (let i = 0; i < count; i++) state.tokenFailures.push({ ...error })
+    },
+    expireAllTokens: () => state.tokens.clear(),
+    // jsforce retries 5xx on GET/PUT/DELETE by itself (5 times, about 15 s in all) but never on PATCH or POST, so a
+    // failed query is only seen by the caller once six failures are queued, or with the client's own retry options.
+    failNextApiCalls: (count, failure) => {
+      for (let i = 0; i < count; i++) state.apiFailures.push(failure)
+    },
+    setDown: (down) => {
+      state.down = down
+    },
+    // One rule at a time: a new call replaces the previous one, so a matcher that never matches clears it too.
+    failRecords: (match, statusCode, message) => {
+      state.recordFailure = { match, statusCode, message }
+    },
+    clearRecordFailures: () => {
+      state.recordFailure = undefined
+    },
+    setLatency: (ms) => {
+      state.latencyMs = ms
+    },
+  }
+}

@@ -1,0 +1,145 @@
+// Everything the emulator remembers between requests: records, events, tokens, counters and pending faults.
+import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../../src/salesforce/names.js'
+import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
+import { findField, productObject } from './schema.js'
+import type { ApiCallCounters, ApiFailure, EmulatorProduct, ReceivedEvent, RecordMatcher, TokenError } from './types.js'
+
+export type SObject = Record<string, unknown>
+
+export interface RecordFailure {
+  match: RecordMatcher
+  statusCode: string
+  message: string
+}
+
+export interface QueryCursor {
+  version: string
+  records: SObject[]
+}
+
+export class EmulatorState {
+  url = ''
+  readonly products = new Map<string, SObject>()
+  readonly deleted = new Set<string>()
+  readonly events: ReceivedEvent[] = []
+  readonly tokens = new Set<string>()
+  readonly cursors = new Map<string, QueryCursor>()
+  readonly organizationId = makeId(KEY_PREFIX.organization, 1)
+  readonly userId = makeId(KEY_PREFIX.user, 1)
+  tokenFailures: TokenError[] = []
+  apiFailures: ApiFailure[] = []
+  down = false
+  latencyMs = 0
+  recordFailure: RecordFailure | undefined
+  private readonly eventTypes = new Map<string, string>()
+  private sequence = 0
+  private counts: ApiCallCounters = { tokenRequests: 0, apiCalls: 0, byEndpoint: {} }
+
+  constructor(
+    readonly apiLimit: number,
+    eventTypes: string[] = [DEFAULT_INVENTORY_EVENT],
+  ) {
+    for (const name of eventTypes) this.eventTypes.set(name.toLowerCase(), name)
+  }
+
+  newId(prefix: string): string {
+    this.sequence += 1
+    return makeId(prefix, this.sequence)
+  }
+
+  countTokenRequest(endpoint: string): void {
+    this.counts.tokenRequests += 1
+    this.bump(endpoint)
+  }
+
+  /** Returns the API usage including this call, as Sforce-Limit-Info reports it. */
+  countApiCall(endpoint: string): number {
+    this.counts.apiCalls += 1
+    this.bump(endpoint)
+    return this.counts.apiCalls
+  }
+
+  apiUsage(): number {
+    return this.counts.apiCalls
+  }
+
+  counters(): ApiCallCounters {
+    return { ...this.counts, byEndpoint: { ...this.counts.byEndpoint } }
+  }
+
+  resetCounters(): void {
+    this.counts = { tokenRequests: 0, apiCalls: 0, byEndpoint: {} }
+  }
+
+  addProducts(products: EmulatorProduct[]): EmulatorProduct[] {
+    return products.map((product) => toEmulatorProduct(this.insertProduct({ ...product })))
+  }
+
+  /** Stores a validated Product2 with Salesforce's defaults and returns the stored record. */
+  insertProduct(fields: SObject): SObject {
+    const given = typeof fields.Id === 'string' ? fields.Id : undefined
+    if (given !== undefined && !(isWellFormedId(given) && given.startsWith(KEY_PREFIX.product))) {
+      throw new Error(`Not a Product2 Id: ${given}`)
+    }
+    if (given !== undefined && this.products.has(idKey(given))) throw new Error(`Duplicate Product2 Id: ${given}`)
+    for (const name of Object.keys(fields)) {
+      if (!findField(productObject, name)) throw new Error(`No field ${name} on ${productObject.name}`)
+    }
+    const record: SObject = {
+      Id: given ? toId18(given) : this.newId(KEY_PREFIX.product),
+      Name: fields.Name,
+      ProductCode: fields.ProductCode ?? null,
+      StockKeepingUnit: fields.StockKeepingUnit ?? null,
+      IsActive: fields.IsActive ?? false,
+      [DEFAULT_STOCK_FIELD]: fields[DEFAULT_STOCK_FIELD] ?? null,
+    }
+    this.products.set(idKey(record.Id as string), record)
+    this.deleted.delete(idKey(record.Id as string))
+    return record
+  }
+
+  findProduct(id: string): SObject | undefined {
+    return this.products.get(idKey(id))
+  }
+
+  isDeleted(id: string): boolean {
+    return this.deleted.has(idKey(id))
+  }
+
+  deleteRecord(id: string): void {
+    this.products.delete(idKey(id))
+    this.deleted.add(idKey(id))
+  }
+
+  productCopies(): EmulatorProduct[] {
+    return [...this.products.values()].map(toEmulatorProduct)
+  }
+
+  /** The event's API name as defined, or undefined when no such platform event exists. */
+  eventType(name: string): string | undefined {
+    return this.eventTypes.get(name.toLowerCase())
+  }
+
+  recordEvent(type: string, fields: SObject): ReceivedEvent {
+    const event = { type, replayId: this.events.length + 1, fields, receivedAt: new Date().toISOString() }
+    this.events.push(event)
+    return event
+  }
+
+  private bump(endpoint: string): void {
+    this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1
+  }
+}
+
+// The public record type has no nulls for text fields, so a cleared text field is simply absent.
+function toEmulatorProduct(record: SObject): EmulatorProduct {
+  const product: EmulatorProduct = {
+    Id: record.Id as string,
+    Name: record.Name as string,
+    IsActive: record.IsActive as boolean,
+    Qty_In_Stock__c: record[DEFAULT_STOCK_FIELD] as number | null,
+  }
+  if (typeof record.ProductCode === 'string') product.ProductCode = record.ProductCode
+  if (typeof record.StockKeepingUnit === 'string') product.StockKeepingUnit = record.StockKeepingUnit
+  return product
+}

@@ -1,0 +1,75 @@
+// POST /services/oauth2/token: the OAuth 2.0 JWT bearer grant, with Salesforce's error codes and success shape.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import jwt, { type JwtPayload } from 'jsonwebtoken'
+import type { EmulatorState } from './state.js'
+import type { TokenError } from './types.js'
+import { sendJson } from './wire.js'
+
+export const TOKEN_PATH = '/services/oauth2/token'
+export const TOKEN_ENDPOINT = `POST ${TOKEN_PATH}`
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+const MAX_EXP_AHEAD_SECONDS = 600
+
+export interface TokenSettings {
+  consumerKey: string
+  username: string
+  publicKey: string
+  audiences: string[]
+}
+
+const refuse = (error: string, error_description: string): TokenError => ({ error, error_description })
+
+function sendTokenJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return sendJson(reply.header('cache-control', 'no-cache,must-revalidate,max-age=0,no-store,private'), status, body)
+}
+
+// The app is found by `iss` before its certificate can check the signature, so an unknown iss wins over a bad one.
+function checkAssertion(assertion: unknown, settings: TokenSettings): TokenError | undefined {
+  const decoded = typeof assertion === 'string' ? jwt.decode(assertion) : null
+  if (!decoded || typeof decoded !== 'object') return refuse('invalid_grant', 'invalid assertion')
+  if (decoded.iss !== settings.consumerKey) return refuse('invalid_client_id', 'client identifier invalid')
+  let claims: JwtPayload
+  try {
+    claims = jwt.verify(assertion as string, settings.publicKey, {
+      algorithms: ['RS256'],
+      ignoreExpiration: true,
+    }) as JwtPayload
+  } catch {
+    return refuse('invalid_grant', 'invalid assertion')
+  }
+  // `prn` is the pre-2012 name of `sub`; Salesforce still honours it and prefers it.
+  const subject = claims.prn ?? claims.sub
+  if (subject !== settings.username) return refuse('invalid_grant', "user hasn't approved this consumer")
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  if (!audiences.some((aud) => typeof aud === 'string' && settings.audiences.includes(aud))) {
+    return refuse('invalid_grant', 'audience is invalid')
+  }
+  const now = Math.floor(Date.now() / 1000)
+  if (typeof claims.exp !== 'number' || claims.exp <= now) return refuse('invalid_grant', 'expired authorization code')
+  if (claims.exp > now + MAX_EXP_AHEAD_SECONDS) return refuse('invalid_grant', 'invalid assertion')
+  return undefined
+}
+
+export function registerTokenEndpoint(app: FastifyInstance, state: EmulatorState, settings: TokenSettings): void {
+  app.post(TOKEN_PATH, async (request, reply) => {
+    state.countTokenRequest(TOKEN_ENDPOINT)
+    const injected = state.tokenFailures.shift()
+    if (injected) return sendTokenJson(reply, 400, injected)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    if (body.grant_type !== JWT_BEARER) {
+      return sendTokenJson(reply, 400, refuse('unsupported_grant_type', 'grant type not supported'))
+    }
+    const refused = checkAssertion(body.assertion, settings)
+    if (refused) return sendTokenJson(reply, 400, refused)
+    const accessToken = `${state.organizationId.slice(0, 15)}!${randomBytes(32).toString('base64url')}`
+    state.tokens.add(accessToken)
+    return sendTokenJson(reply, 200, {
+      access_token: accessToken,
+      scope: 'api',
+      instance_url: state.url,
+      id: `${state.url}/id/${state.organizationId}/${state.userId}`,
+      token_type: 'Bearer',
+    })
+  })
+}

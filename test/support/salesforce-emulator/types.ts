@@ -1,0 +1,80 @@
+// The emulator's public contract: what tests and the demo configure, inspect and inject.
+
+export interface EmulatorProduct {
+  Id?: string
+  Name: string
+  ProductCode?: string
+  StockKeepingUnit?: string
+  IsActive?: boolean
+  Qty_In_Stock__c?: number | null
+}
+
+export interface EmulatorOptions {
+  /** Expected JWT `iss` (the connected app's consumer key). */
+  consumerKey: string
+  /** Expected JWT `sub`: the one user who has pre-authorized the connected app. */
+  username: string
+  /** PEM (SPKI public key or X.509 certificate) that verifies RS256 assertions. */
+  publicKey: string
+  /** Allowed `aud`; default login, test and the emulator's own base URL. */
+  audiences?: string[]
+  /** Seeded Product2 records; Ids are generated when absent. */
+  products?: EmulatorProduct[]
+  /** Known platform events, each with Product_Id__c (Number), SKU__c (Text), Qty_In_Stock__c (Number). */
+  eventTypes?: string[]
+  /** Daily API request limit reported in Sforce-Limit-Info; default 15000. */
+  apiLimit?: number
+  /** Default 0 (a free port). */
+  port?: number
+}
+
+export interface ApiCallCounters {
+  tokenRequests: number
+  apiCalls: number
+  byEndpoint: Record<string, number>
+}
+
+export interface ReceivedEvent {
+  type: string
+  replayId: number
+  fields: Record<string, unknown>
+  receivedAt: string
+}
+
+export interface TokenError {
+  error: string
+  error_description: string
+}
+
+export type ApiFailure = 'unavailable' | 'limit' | 'server-error'
+
+export type RecordMatcher = (record: Record<string, unknown>) => boolean
+
+export interface SalesforceEmulator {
+  /** Both the login URL and the instance_url, e.g. http://127.0.0.1:PORT. */
+  url: string
+  close(): Promise<void>
+  /**
+   * Every request that reaches /services/data counts, refused ones (401, injected faults, 404) included, so a client's
+   * retries show. Token requests count apart from apiCalls. apiCalls is also the usage in Sforce-Limit-Info.
+   */
+  counters(): ApiCallCounters
+  /** Also resets the API usage, and with it REQUEST_LIMIT_EXCEEDED. */
+  resetCounters(): void
+  records(): EmulatorProduct[]
+  events(): ReceivedEvent[]
+  addProducts(products: EmulatorProduct[]): EmulatorProduct[]
+  deleteRecord(id: string): void
+  failNextTokenRequests(count: number, error?: TokenError): void
+  expireAllTokens(): void
+  failNextApiCalls(count: number, failure: ApiFailure): void
+  setDown(down: boolean): void
+  /**
+   * Fails matching records with `statusCode` (per record in collections, as a 400 on single-record calls) until
+   * replaced or cleared. The matcher sees the stored record merged with the incoming fields, plus `id` and
+   * `attributes`, and is asked once per record that would otherwise succeed.
+   */
+  failRecords(match: RecordMatcher, statusCode: string, message: string): void
+  clearRecordFailures(): void
+  setLatency(ms: number): void
+}
