@@ -1,0 +1,173 @@
+// The REST client the rest of the app uses: SOQL and sObject Collections, with timeouts, one 401 retry, typed errors.
+import { Connection, type HttpRequest, type HttpResponse, type StreamPromise } from '@jsforce/jsforce-node'
+import { SalesforceAuthError, SalesforceRequestError, SalesforceUnavailableError, toSalesforceError } from './errors.js'
+import type { SalesforceSettings } from './settings.js'
+import type { SalesforceLogger, TokenProvider } from './token-provider.js'
+
+export interface RecordResult {
+  success: boolean
+  id?: string
+  errors: Array<{ statusCode: string; message: string }>
+}
+
+export interface SalesforceClient {
+  /** Runs a SOQL query and returns the records of every page. */
+  query<T>(soql: string): Promise<T[]>
+  /** Updates by Id through sObject Collections, 200 per call, allOrNone false; one result per record, in order. */
+  updateRecords(sobject: string, records: Array<{ Id: string } & Record<string, unknown>>): Promise<RecordResult[]>
+  /** Inserts through sObject Collections, 200 per call (also how platform events are published). */
+  createRecords(sobject: string, records: Record<string, unknown>[]): Promise<RecordResult[]>
+}
+
+export interface SalesforceClientDeps {
+  tokenProvider: TokenProvider
+  logger: SalesforceLogger
+}
+
+const COLLECTION_LIMIT = 200
+// jsforce retries idempotent methods (GET…) on 420/429/5xx and socket errors for ~15 s by default; two quick retries
+// (250 ms, 500 ms) ride out a blip and leave the rest of the time budget to the caller. PATCH/POST are never retried.
+const RETRY = { maxRetries: 2, minTimeout: 250, timeoutFactor: 2, statusCodes: [429, 500, 502, 503, 504] }
+
+interface QueryPage<T> {
+  done: boolean
+  nextRecordsUrl?: string
+  records: T[]
+}
+
+interface WireSaveResult {
+  id?: string
+  success?: boolean
+  errors?: Array<{ statusCode?: string; errorCode?: string; message?: string }>
+}
+
+export function createSalesforceClient(settings: SalesforceSettings, deps: SalesforceClientDeps): SalesforceClient {
+  const { tokenProvider, logger } = deps
+
+  // One Connection per request: its refreshFn allows a single refresh, because jsforce re-sends after every
+  // successful refresh without limit and a token Salesforce keeps rejecting would otherwise loop forever.
+  async function exchange<T>(request: HttpRequest, deadline: AbortSignal): Promise<T> {
+    const token = await tokenProvider.getToken()
+    let refreshed = false
+    let refreshError: Error | undefined
+    let lastStatus: number | undefined
+    const conn = new Connection({
+      version: settings.apiVersion,
+      instanceUrl: token.instanceUrl,
+      accessToken: token.accessToken,
+      refreshFn: (c, callback) => {
+        if (c.accessToken) tokenProvider.invalidate(c.accessToken)
+        if (refreshed || deadline.aborted) {
+          refreshError = new SalesforceAuthError(
+            'INVALID_SESSION_ID',
+            'Session expired or invalid',
+            "Salesforce rejected the integration user's session again right after re-authenticating",
+          )
+          callback(refreshError)
+          return
+        }
+        refreshed = true
+        logger.info('Salesforce rejected the session; re-authenticating once')
+        tokenProvider.getToken().then(
+          (fresh) => {
+            c.instanceUrl = fresh.instanceUrl
+            callback(null, fresh.accessToken)
+          },
+          (err: Error) => {
+            refreshError = err
+            callback(err)
+          },
+        )
+      },
+    })
+    // jsforce errors do not carry the HTTP status; record it to tell a 5xx from a request error.
+    const transport = {
+      httpRequest(req: HttpRequest, options?: object): StreamPromise<HttpResponse> {
+        const pending = conn._transport.httpRequest(req, options)
+        pending.then((res) => (lastStatus = res.statusCode)).catch(() => {})
+        return pending
+      },
+    }
+    try {
+      return await conn.request<T>(request, { retry: RETRY, timeout: settings.timeoutMs, transport })
+    } catch (err) {
+      throw toSalesforceError(refreshError ?? err, lastStatus)
+    }
+  }
+
+  // The deadline covers the token, the request, the one refresh and the re-send; jsforce's own `timeout` aborts the
+  // socket, the race also catches a response whose body never finishes.
+  async function send<T>(request: HttpRequest): Promise<T> {
+    const started = performance.now()
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(new SalesforceUnavailableError(`Salesforce did not answer within ${settings.timeoutMs} ms`))
+      }, settings.timeoutMs)
+    })
+    try {
+      return await Promise.race([exchange<T>(request, controller.signal), timedOut])
+    } catch (err) {
+      const mapped = toSalesforceError(err)
+      const durationMs = Math.round(performance.now() - started)
+      logger.warn(
+        { method: request.method, code: mapped.code, reason: mapped.message, durationMs },
+        'Salesforce call failed',
+      )
+      throw mapped
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async function saveCollection(method: 'PATCH' | 'POST', records: Record<string, unknown>[]): Promise<RecordResult[]> {
+    const results: RecordResult[] = []
+    for (let i = 0; i < records.length; i += COLLECTION_LIMIT) {
+      const chunk = records.slice(i, i + COLLECTION_LIMIT)
+      const body = JSON.stringify({ allOrNone: false, records: chunk })
+      const headers = { 'content-type': 'application/json' }
+      const response = await send<unknown>({ method, url: '/composite/sobjects', body, headers })
+      if (!Array.isArray(response) || response.length !== chunk.length) {
+        throw new SalesforceRequestError('UNEXPECTED_RESPONSE', 'sObject Collections returned no result per record')
+      }
+      results.push(...response.map(toRecordResult))
+    }
+    return results
+  }
+
+  return {
+    async query<T>(soql: string) {
+      const records: T[] = []
+      let url = `/query?q=${encodeURIComponent(soql)}`
+      for (;;) {
+        const page = await send<QueryPage<T>>({ method: 'GET', url })
+        records.push(...page.records)
+        if (page.done || !page.nextRecordsUrl) return records
+        url = page.nextRecordsUrl
+      }
+    },
+    updateRecords(sobject, records) {
+      return saveCollection(
+        'PATCH',
+        records.map(({ Id, ...fields }) => ({ ...fields, attributes: { type: sobject }, id: Id })),
+      )
+    },
+    createRecords(sobject, records) {
+      return saveCollection(
+        'POST',
+        records.map((fields) => ({ ...fields, attributes: { type: sobject } })),
+      )
+    },
+  }
+}
+
+// Per-record errors use `statusCode` on the wire (jsforce's types say `errorCode`); a published platform event is
+// `success: true` with an OPERATION_ENQUEUED "error", which is not an error.
+function toRecordResult(raw: WireSaveResult): RecordResult {
+  const errors = (raw.errors ?? [])
+    .map((e) => ({ statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_ERROR', message: e.message ?? '' }))
+    .filter((e) => !(raw.success === true && e.statusCode === 'OPERATION_ENQUEUED'))
+  return { success: raw.success === true, ...(raw.id ? { id: raw.id } : {}), errors }
+}

@@ -1,0 +1,127 @@
+// OAuth 2.0 JWT bearer tokens for the integration user: signed, cached, fetched once for all concurrent callers.
+import jwt from 'jsonwebtoken'
+import pino, { type Logger } from 'pino'
+import { SalesforceAuthError, SalesforceUnavailableError, toSalesforceError } from './errors.js'
+import type { SalesforceSettings } from './settings.js'
+
+export type SalesforceLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
+
+export interface SalesforceToken {
+  accessToken: string
+  instanceUrl: string
+}
+
+export interface TokenProvider {
+  /** The cached token, or a new one; concurrent callers share a single token request. */
+  getToken(): Promise<SalesforceToken>
+  /** Forgets the cached token, but only if it is still `accessToken` (a newer one is kept). */
+  invalidate(accessToken: string): void
+}
+
+export interface TokenProviderDeps {
+  fetch?: typeof fetch
+  logger?: SalesforceLogger
+}
+
+const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+// Salesforce wants exp "within 3 minutes"; the assertion is used once, straight away.
+const ASSERTION_TTL_S = 180
+
+export function createTokenProvider(settings: SalesforceSettings, deps: TokenProviderDeps = {}): TokenProvider {
+  const fetchFn = deps.fetch ?? fetch
+  const logger = deps.logger ?? pino({ enabled: false })
+  const tokenUrl = `${settings.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`
+  let cached: SalesforceToken | undefined
+  let inFlight: Promise<SalesforceToken> | undefined
+
+  async function requestToken(): Promise<SalesforceToken> {
+    const started = performance.now()
+    const elapsed = () => Math.round(performance.now() - started)
+    logger.debug('requested Salesforce token')
+    try {
+      const token = await exchangeAssertion(fetchFn, tokenUrl, sign(settings), settings.timeoutMs)
+      logger.info({ instanceHost: new URL(token.instanceUrl).host, durationMs: elapsed() }, 'obtained Salesforce token')
+      return token
+    } catch (err) {
+      const mapped = toSalesforceError(err)
+      logger.warn(
+        { code: mapped.code, reason: mapped.message, durationMs: elapsed() },
+        'Salesforce token request failed',
+      )
+      throw mapped
+    }
+  }
+
+  return {
+    getToken() {
+      if (cached) return Promise.resolve(cached)
+      // A failed request leaves nothing behind: the next caller starts afresh, and nobody retries in a loop.
+      inFlight ??= requestToken()
+        .then((token) => {
+          cached = token
+          return token
+        })
+        .finally(() => {
+          inFlight = undefined
+        })
+      return inFlight
+    },
+    invalidate(accessToken) {
+      if (cached?.accessToken === accessToken) cached = undefined
+    },
+  }
+}
+
+function sign({ consumerKey, username, audience, privateKey }: SalesforceSettings): string {
+  try {
+    return jwt.sign({ iss: consumerKey, sub: username, aud: audience }, privateKey, {
+      algorithm: 'RS256',
+      expiresIn: ASSERTION_TTL_S,
+    })
+  } catch (err) {
+    // jsonwebtoken's messages describe the key's type or size, never its content.
+    throw new SalesforceAuthError('assertion_not_signed', (err as Error).message)
+  }
+}
+
+async function exchangeAssertion(
+  fetchFn: typeof fetch,
+  tokenUrl: string,
+  assertion: string,
+  timeoutMs: number,
+): Promise<SalesforceToken> {
+  const response = await fetchFn(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ grant_type: GRANT_TYPE, assertion }).toString(),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  const text = await response.text()
+  const body = parseJson(text)
+  if (response.status >= 500) {
+    throw new SalesforceUnavailableError(`Salesforce token endpoint answered HTTP ${response.status}`)
+  }
+  if (!response.ok) {
+    if (typeof body.error === 'string') {
+      throw new SalesforceAuthError(
+        body.error,
+        typeof body.error_description === 'string' ? body.error_description : '',
+      )
+    }
+    throw new SalesforceAuthError('unexpected_response', `HTTP ${response.status} from the token endpoint`)
+  }
+  const { access_token: accessToken, instance_url: instanceUrl } = body
+  if (typeof accessToken !== 'string' || typeof instanceUrl !== 'string' || !URL.canParse(instanceUrl)) {
+    throw new SalesforceUnavailableError('Salesforce token endpoint returned no usable access_token/instance_url')
+  }
+  return { accessToken, instanceUrl: instanceUrl.replace(/\/+$/, '') }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
