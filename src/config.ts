@@ -2,6 +2,17 @@
 import { randomBytes } from 'node:crypto'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import {
+  DEFAULT_API_VERSION,
+  DEFAULT_INVENTORY_EVENT,
+  DEFAULT_PRODUCT_MATCH_FIELD,
+  DEFAULT_STOCK_FIELD,
+} from './salesforce/names.js'
+import { readPrivateKey } from './salesforce/private-key.js'
+import { DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './salesforce/settings.js'
+
+// Salesforce API names: letters, digits and underscores only, so they are safe to put into SOQL.
+const SALESFORCE_NAME = '^[A-Za-z][A-Za-z0-9_]*$'
 
 // The environment never reaches the OpenAPI contract, so plain unions of literals are fine here.
 const OneOf = <const T extends string[]>(values: [...T], description: string) =>
@@ -31,6 +42,45 @@ export const Environment = Type.Object({
     OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level (default info).'),
   ),
   SEED_DEMO_DATA: Flag('Seed the demo catalog into an empty database', 'true'),
+  SF_LOGIN_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Salesforce login URL, e.g. https://login.salesforce.com.' }),
+  ),
+  SF_CONSUMER_KEY: Type.Optional(Type.String({ minLength: 1, description: "Connected app's consumer key (JWT iss)." })),
+  SF_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Integration user name (JWT sub).' })),
+  SF_PRIVATE_KEY: Type.Optional(
+    Type.String({ minLength: 1, description: 'RSA private key: PEM, PEM with literal \\n, or base64 of the PEM.' }),
+  ),
+  SF_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Path of a PEM private key file.' })),
+  SF_AUDIENCE: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'JWT aud (default derived from SF_LOGIN_URL).' }),
+  ),
+  SF_API_VERSION: Type.Optional(
+    Type.String({ pattern: '^[0-9]{2}\\.0$', description: `REST API version (default ${DEFAULT_API_VERSION}).` }),
+  ),
+  SF_PRODUCT_MATCH_FIELD: Type.Optional(
+    Type.String({
+      pattern: SALESFORCE_NAME,
+      description: `Product2 field holding the SKU (default ${DEFAULT_PRODUCT_MATCH_FIELD}).`,
+    }),
+  ),
+  SF_STOCK_FIELD: Type.Optional(
+    Type.String({
+      pattern: SALESFORCE_NAME,
+      description: `Product2 field receiving the stock (default ${DEFAULT_STOCK_FIELD}).`,
+    }),
+  ),
+  SF_INVENTORY_EVENT: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z][A-Za-z0-9_]*__e$',
+      description: `Platform event published on stock changes (default ${DEFAULT_INVENTORY_EVENT}).`,
+    }),
+  ),
+  SF_TIMEOUT_MS: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{3,6}$',
+      description: `Timeout of each Salesforce call in ms (default ${DEFAULT_TIMEOUT_MS}).`,
+    }),
+  ),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Public base URL, for the OpenAPI servers list.' }),
   ),
@@ -38,6 +88,13 @@ export const Environment = Type.Object({
 export type Environment = Static<typeof Environment>
 
 export const MIN_PRODUCTION_PASSWORD_LENGTH = 16
+
+export interface SalesforceConfig {
+  settings: SalesforceSettings
+  productMatchField: string
+  stockField: string
+  inventoryEvent: string
+}
 
 export interface Config {
   port: number
@@ -51,6 +108,8 @@ export interface Config {
   logLevel: NonNullable<Environment['LOG_LEVEL']>
   seedDemoData: boolean
   publicUrl: string | undefined
+  /** Undefined when no SF_* variable is set: Salesforce sync is then disabled. */
+  salesforce: SalesforceConfig | undefined
 }
 
 export class ConfigError extends Error {
@@ -91,5 +150,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: vars.LOG_LEVEL ?? 'info',
     seedDemoData: vars.SEED_DEMO_DATA !== 'false',
     publicUrl: vars.PUBLIC_URL,
+    salesforce: salesforceConfig(vars),
+  }
+}
+
+const REQUIRED_SALESFORCE = ['SF_LOGIN_URL', 'SF_CONSUMER_KEY', 'SF_USERNAME'] as const
+
+function salesforceConfig(vars: Environment): SalesforceConfig | undefined {
+  const given = Object.keys(vars).filter((name) => name.startsWith('SF_'))
+  if (given.length === 0) return undefined
+  const missing: string[] = REQUIRED_SALESFORCE.filter((name) => !vars[name])
+  if (!vars.SF_PRIVATE_KEY && !vars.SF_PRIVATE_KEY_FILE) missing.push('SF_PRIVATE_KEY (or SF_PRIVATE_KEY_FILE)')
+  if (missing.length > 0) {
+    throw new ConfigError(`Salesforce is partly configured (${given.join(', ')} set); also set ${missing.join(', ')}.`)
+  }
+  let privateKey: string
+  try {
+    privateKey = readPrivateKey({ value: vars.SF_PRIVATE_KEY, file: vars.SF_PRIVATE_KEY_FILE })
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
+  const loginUrl = vars.SF_LOGIN_URL as string
+  return {
+    settings: {
+      loginUrl,
+      consumerKey: vars.SF_CONSUMER_KEY as string,
+      username: vars.SF_USERNAME as string,
+      privateKey,
+      audience: vars.SF_AUDIENCE ?? deriveAudience(loginUrl),
+      apiVersion: vars.SF_API_VERSION ?? DEFAULT_API_VERSION,
+      timeoutMs: Number(vars.SF_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
+    },
+    productMatchField: vars.SF_PRODUCT_MATCH_FIELD ?? DEFAULT_PRODUCT_MATCH_FIELD,
+    stockField: vars.SF_STOCK_FIELD ?? DEFAULT_STOCK_FIELD,
+    inventoryEvent: vars.SF_INVENTORY_EVENT ?? DEFAULT_INVENTORY_EVENT,
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { postgresOptions } from '../src/store/connect.js'
+import { generateKeyPair } from './support/salesforce-emulator/index.js'
 
 describe('configuration', () => {
   it('has defaults that run on a bare machine', () => {
@@ -49,5 +50,61 @@ describe('configuration', () => {
       rejectUnauthorized: true,
     })
     expect(postgresOptions('postgresql://127.0.0.1:5432/test').ssl).toBeUndefined()
+  })
+})
+
+describe('Salesforce configuration', () => {
+  const keys = generateKeyPair()
+  const complete = {
+    SF_LOGIN_URL: 'https://login.salesforce.com',
+    SF_CONSUMER_KEY: '3MVG9.key',
+    SF_USERNAME: 'integration@example.com',
+    SF_PRIVATE_KEY: keys.privateKey,
+  }
+
+  it('is off when no SF_* variable is set', () => {
+    expect(loadConfig({}).salesforce).toBeUndefined()
+  })
+
+  it('accepts the key as PEM, PEM with literal \\n, or base64, and derives the audience', () => {
+    for (const key of [
+      keys.privateKey,
+      keys.privateKey.replace(/\n/g, '\\n'),
+      Buffer.from(keys.privateKey).toString('base64'),
+    ]) {
+      const config = loadConfig({ ...complete, SF_PRIVATE_KEY: key }).salesforce
+      expect(config?.settings.privateKey).toContain('BEGIN PRIVATE KEY')
+      expect(config).toMatchObject({
+        productMatchField: 'ProductCode',
+        stockField: 'Qty_In_Stock__c',
+        inventoryEvent: 'Inventory_Update__e',
+        settings: { audience: 'https://login.salesforce.com', apiVersion: '62.0', timeoutMs: 10_000 },
+      })
+    }
+    expect(loadConfig({ ...complete, SF_LOGIN_URL: 'https://test.salesforce.com' }).salesforce?.settings.audience).toBe(
+      'https://test.salesforce.com',
+    )
+  })
+
+  it('stops start-up with one line on partial configuration or a bad key, never echoing the key', () => {
+    expect(() => loadConfig({ SF_LOGIN_URL: 'https://login.salesforce.com' })).toThrow(
+      /^Salesforce is partly configured \(SF_LOGIN_URL set\); also set SF_CONSUMER_KEY, SF_USERNAME, SF_PRIVATE_KEY/,
+    )
+    const bad = 'not-a-key-but-a-secret-value'
+    let message = ''
+    try {
+      loadConfig({ ...complete, SF_PRIVATE_KEY: bad })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/SF_PRIVATE_KEY/)
+    expect(message).not.toContain(bad)
+    expect(message.split('\n')).toHaveLength(1)
+    expect(() => loadConfig({ ...complete, SF_INVENTORY_EVENT: 'Inventory_Update__c' })).toThrow(
+      /^SF_INVENTORY_EVENT is invalid/,
+    )
+    expect(() => loadConfig({ ...complete, SF_PRODUCT_MATCH_FIELD: "Name' OR Id != '" })).toThrow(
+      /^SF_PRODUCT_MATCH_FIELD is invalid/,
+    )
   })
 })
