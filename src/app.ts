@@ -6,14 +6,23 @@ import type { Config } from './config.js'
 import { createLogger } from './logger.js'
 import { requireBasicAuth } from './plugins/auth.js'
 import { registerErrorHandling } from './plugins/errors.js'
-import { scheduleIdempotencyPurge } from './plugins/idempotency-purge.js'
 import { registerOpenApi } from './plugins/openapi.js'
+import { scheduleRetentionPurge } from './plugins/retention-purge.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { orderRoutes } from './routes/orders.js'
 import { productRoutes } from './routes/products.js'
+import type { PublisherOptions } from './salesforce/event-publisher.js'
+import { createSalesforceIntegration, type SalesforceIntegration } from './salesforce/index.js'
 import { sharedSchemas } from './schemas/index.js'
 import { openStore, type Store } from './store/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Present when Salesforce is configured; tests and the demo use it to wait for published events. */
+    salesforce?: SalesforceIntegration
+  }
+}
 
 export const BODY_LIMIT_BYTES = 256 * 1024
 
@@ -21,6 +30,8 @@ export interface AppDependencies {
   logger?: Logger
   /** An open store; by default one is opened from config.databaseUrl and closed with the app. */
   store?: Store
+  /** Tuning of the platform-event publisher (tests shorten its retry delays). */
+  publisherOptions?: PublisherOptions
 }
 
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
@@ -33,9 +44,22 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   })
 
-  const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, seedDemoData: config.seedDemoData }))
+  const store =
+    deps.store ??
+    (await openStore({
+      databaseUrl: config.databaseUrl,
+      seedDemoData: config.seedDemoData,
+      recordStockEvents: config.salesforce !== undefined,
+    }))
   if (!deps.store) app.addHook('onClose', () => store.close())
-  scheduleIdempotencyPurge(app, store)
+  const salesforce =
+    config.salesforce && createSalesforceIntegration(config.salesforce, store, app.log, deps.publisherOptions)
+  if (salesforce) {
+    app.addHook('onReady', async () => salesforce.publisher.start())
+    app.addHook('preClose', async () => salesforce.publisher.stop())
+    app.decorate('salesforce', salesforce)
+  }
+  scheduleRetentionPurge(app, store)
 
   registerErrorHandling(app)
   for (const schema of sharedSchemas) app.addSchema(schema)
@@ -44,12 +68,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   })
 
   await registerOpenApi(app, { publicUrl: config.publicUrl })
-  await app.register(healthRoutes, { store })
+  await app.register(healthRoutes, { store, salesforce })
   await app.register(async (api) => {
     await requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords })
     await api.register(productRoutes, { store })
     await api.register(orderRoutes, { store })
-    await api.register(inventoryRoutes, { store })
+    await api.register(inventoryRoutes, { store, stockSync: salesforce?.stockSync })
   })
   return app
 }

@@ -60,6 +60,6 @@ describe('basic auth', () => {
     }
     const health = await app.inject({ url: '/healthz' })
     expect(health.statusCode).toBe(200)
-    expect(health.json()).toEqual({ status: 'ok', database: 'ok' })
+    expect(health.json()).toEqual({ status: 'ok', database: 'ok', salesforce: { configured: false, pendingEvents: 0 } })
   })
 })

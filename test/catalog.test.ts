@@ -37,7 +37,13 @@ describe.each(engines)('products and inventory on %s', (engine) => {
     const app = await buildTestApp(engine)
     const all = (await app.inject({ url: '/inventory', headers: authHeaders })).json()
     expect(all).toHaveLength(12)
-    expect(all[0]).toEqual({ productId: 1, sku: 'FC-TENT-2P', quantityInStock: 40, updatedAt: expect.any(String) })
+    expect(all[0]).toEqual({
+      productId: 1,
+      sku: 'FC-TENT-2P',
+      quantityInStock: 40,
+      updatedAt: expect.any(String),
+      salesforceSync: { status: 'disabled', message: 'Salesforce is not configured on this flowcart service.' },
+    })
 
     const set = await app.inject({
       method: 'PUT',
@@ -47,7 +53,9 @@ describe.each(engines)('products and inventory on %s', (engine) => {
     })
     expect(set.statusCode).toBe(200)
     expect(set.json()).toMatchObject({ productId: 1, sku: 'FC-TENT-2P', quantityInStock: 7 })
-    expect((await app.inject({ url: '/inventory?productId=1', headers: authHeaders })).json()).toEqual([set.json()])
+    expect((await app.inject({ url: '/inventory?productId=1', headers: authHeaders })).json()).toMatchObject([
+      set.json(),
+    ])
     expect((await app.inject({ url: '/products/1', headers: authHeaders })).json().quantityInStock).toBe(7)
   })
 

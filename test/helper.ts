@@ -78,6 +78,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 const cleanups: Array<() => Promise<void>> = []
+/** Runs after the test, in reverse order of registration. */
+export const registerCleanup = (cleanup: () => Promise<void>) => {
+  cleanups.push(cleanup)
+}
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })

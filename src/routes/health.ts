@@ -1,19 +1,29 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
+import type { SalesforceIntegration } from '../salesforce/index.js'
 import { Health } from '../schemas/health.js'
 import type { Store } from '../store/index.js'
 
 // Unauthenticated and kept out of the OpenAPI contract: it is for Heroku and operators, not for Flow.
-export async function healthRoutes(app: FastifyInstance, { store }: { store: Store }) {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { store, salesforce }: { store: Store; salesforce?: SalesforceIntegration },
+) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   routes.get(
     '/healthz',
     { schema: { hide: true, response: { 200: Health, 503: Health } } },
     async (_request, reply) => {
       const databaseOk = await store.ping()
-      return reply
-        .code(databaseOk ? 200 : 503)
-        .send({ status: databaseOk ? 'ok' : 'unavailable', database: databaseOk ? 'ok' : 'unreachable' })
+      const salesforceHealth =
+        salesforce && databaseOk
+          ? await salesforce.health()
+          : { configured: salesforce !== undefined, pendingEvents: 0 }
+      return reply.code(databaseOk ? 200 : 503).send({
+        status: databaseOk ? 'ok' : 'unavailable',
+        database: databaseOk ? 'ok' : 'unreachable',
+        salesforce: salesforceHealth,
+      })
     },
   )
 }

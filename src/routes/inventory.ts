@@ -1,12 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { type StockSync, syncDisabled } from '../salesforce/stock-sync.js'
 import { errorResponses } from '../schemas/error.js'
 import { Inventory, InventoryQuery, StockInput } from '../schemas/inventory.js'
 import { ProductIdParams } from '../schemas/product.js'
 import type { Store } from '../store/index.js'
 
-export async function inventoryRoutes(app: FastifyInstance, { store }: { store: Store }) {
+export async function inventoryRoutes(
+  app: FastifyInstance,
+  { store, stockSync }: { store: Store; stockSync?: StockSync },
+) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
   routes.get(
@@ -16,15 +20,21 @@ export async function inventoryRoutes(app: FastifyInstance, { store }: { store: 
         operationId: 'getInventory',
         tags: ['Inventory'],
         summary: 'Get inventory',
-        description: 'Stock of one product (productId) or of every product.',
+        description:
+          'Stock of one product (productId) or of every product, written into the matching Salesforce Product2 ' +
+          'records on the way: each item says in salesforceSync whether its record was updated. If Salesforce ' +
+          'cannot be reached or refuses the integration user, the call fails (502/503) so the Flow takes its fault path.',
         querystring: InventoryQuery,
         response: {
           200: Type.Array(Type.Ref(Inventory), { description: 'Stock levels, ordered by product id.' }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 401, 404, 502, 503),
         },
       },
     },
-    async (request) => store.listInventory(request.query.productId),
+    async (request) => {
+      const items = await store.listInventory(request.query.productId)
+      return stockSync ? stockSync.syncInventory(items) : syncDisabled(items)
+    },
   )
 
   routes.put(

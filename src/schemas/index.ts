@@ -1,7 +1,7 @@
 // Every shared schema, in the order they are registered with addSchema (and listed in the OpenAPI components).
 import type { TSchema } from '@sinclair/typebox'
 import { ErrorResponse } from './error.js'
-import { Inventory, StockInput } from './inventory.js'
+import { Inventory, SalesforceSync, StockInput } from './inventory.js'
 import { Order, OrderInput, OrderItem, OrderItemInput } from './order.js'
 import { Product } from './product.js'
 
@@ -12,6 +12,7 @@ export const sharedSchemas: TSchema[] = [
   OrderInput,
   OrderItem,
   Order,
+  SalesforceSync,
   Inventory,
   StockInput,
 ]

@@ -1,5 +1,18 @@
 import { Type } from '@sinclair/typebox'
-import { DateTime, Id, Int32 } from './common.js'
+import { DateTime, Id, Int32, StringEnum } from './common.js'
+
+export const SalesforceSync = Type.Object(
+  {
+    status: StringEnum(['updated', 'notFound', 'disabled', 'failed'], {
+      description:
+        'updated: Product2 now holds this stock; notFound: no Product2 matches the SKU; disabled: Salesforce is ' +
+        'not configured on this service; failed: Salesforce refused this record (see message).',
+    }),
+    recordId: Type.Optional(Type.String({ description: 'The Product2 record Id, when one matched.' })),
+    message: Type.Optional(Type.String({ description: 'Why the record was not updated.' })),
+  },
+  { $id: 'SalesforceSync', description: 'What happened to the matching Product2 record during this call.' },
+)
 
 export const Inventory = Type.Object(
   {
@@ -7,6 +20,9 @@ export const Inventory = Type.Object(
     sku: Type.String({ description: 'Product SKU.' }),
     quantityInStock: Int32({ minimum: 0, description: 'Units available to order.' }),
     updatedAt: DateTime('When the stock last changed.'),
+    salesforceSync: Type.Optional(
+      Type.Ref(SalesforceSync, { description: 'Set by getInventory: the result of writing this stock into Product2.' }),
+    ),
   },
   { $id: 'Inventory', description: 'Stock of one product.' },
 )

@@ -8,16 +8,26 @@ import { listInventory, setStock } from './inventory.js'
 import { migrate } from './migrations.js'
 import { findOrder, listOrders, type OrderRequest, placeOrder, type StockChangeRecorder } from './orders.js'
 import { findProduct, listProducts } from './products.js'
+import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
+import {
+  claimDueEvents,
+  countPendingEvents,
+  markPublished,
+  purgeSentEvents,
+  recordStockEvents,
+  scheduleRetry,
+} from './stock-events.js'
 
 export type { OrderRequest, PlacedOrder, StockChange, StockChangeRecorder } from './orders.js'
 export type { InventoryView, OrderView, ProductView } from './rows.js'
+export type { PendingStockEvent } from './stock-events.js'
 export { describeDatabaseUrl }
 
 export interface StoreOptions {
   databaseUrl: string | undefined
   seedDemoData: boolean
-  /** Called inside the transaction of every stock change (the Salesforce outbox hooks in here). */
-  recordStockChanges?: StockChangeRecorder
+  /** Write an outbox row in the transaction of every stock change (when Salesforce is configured). */
+  recordStockEvents?: boolean
   poolSize?: number
 }
 
@@ -28,7 +38,14 @@ export async function openStore(options: StoreOptions) {
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0
-  const record = options.recordStockChanges
+  const record: StockChangeRecorder | undefined = options.recordStockEvents ? recordStockEvents : undefined
+  const stockListeners = new Set<() => void>()
+  /** Runs `change`, then tells the listeners (the event dispatcher) once it has committed. */
+  const announcing = async <T>(change: Promise<T>) => {
+    const result = await change
+    for (const listener of stockListeners) listener()
+    return result
+  }
 
   return {
     engine: connection.engine as Engine,
@@ -41,8 +58,18 @@ export async function openStore(options: StoreOptions) {
     findOrder: (id: number) => findOrder(db, id),
     listOrders: (page: Required<PageQuery>) => listOrders(db, page),
     listInventory: (productId?: number) => listInventory(db, productId),
-    setStock: (productId: number, quantityInStock: number) => setStock(connection, productId, quantityInStock, record),
-    purgeExpiredIdempotencyKeys: () => purgeExpiredKeys(db),
+    setStock: (productId: number, quantityInStock: number) =>
+      announcing(setStock(connection, productId, quantityInStock, record)),
+    onStockChange(listener: () => void) {
+      stockListeners.add(listener)
+    },
+    claimDueEvents: (limit: number, leaseMs: number) => claimDueEvents(connection, limit, leaseMs),
+    markPublished: (published: Array<{ productId: number; upToId: number }>) => markPublished(db, published),
+    scheduleRetry: (ids: number[], retryAt: Date, error: string) => scheduleRetry(db, ids, retryAt, error),
+    countPendingEvents: () => countPendingEvents(db),
+    findSalesforceIds: (productIds: number[]) => findSalesforceIds(db, productIds),
+    rememberSalesforceIds: (ids: Map<number, string | null>) => rememberSalesforceIds(db, ids),
+    purgeExpiredRecords: async () => (await purgeExpiredKeys(db)) + (await purgeSentEvents(db)),
     async ping(): Promise<boolean> {
       try {
         await sql`select 1`.execute(db)

@@ -57,6 +57,29 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('idempotency_keys_created_at').on('idempotency_keys').column('created_at').execute()
       },
     },
+    '002-salesforce-ids-and-stock-events-outbox': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('products').addColumn('salesforce_id', 'text').execute()
+        await db.schema
+          .createTable('stock_events')
+          .addColumn('id', idType, primaryId)
+          .addColumn('product_id', 'integer', (col) => col.notNull().references('products.id'))
+          .addColumn('sku', 'text', (col) => col.notNull())
+          .addColumn('quantity_in_stock', 'integer', (col) => col.notNull())
+          .addColumn('created_at', timestamp, (col) => col.notNull())
+          .addColumn('sent_at', timestamp)
+          .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', timestamp, (col) => col.notNull())
+          .addColumn('claimed_until', timestamp)
+          .addColumn('last_error', 'text')
+          .execute()
+        await db.schema
+          .createIndex('stock_events_pending')
+          .on('stock_events')
+          .columns(['sent_at', 'next_attempt_at'])
+          .execute()
+      },
+    },
   }
 }
 

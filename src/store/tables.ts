@@ -13,6 +13,8 @@ export interface ProductsTable {
   currency_code: string
   quantity_in_stock: number
   updated_at: Timestamp
+  /** The matching Product2 record Id, remembered after the first look-up so a sync costs one call. */
+  salesforce_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface OrdersTable {
@@ -43,9 +45,25 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp
 }
 
+/** The outbox: one row per stock change, written in the change's transaction, published as a platform event. */
+export interface StockEventsTable {
+  id: Generated<number>
+  product_id: number
+  sku: string
+  quantity_in_stock: number
+  created_at: Timestamp
+  sent_at: ColumnType<string | Date | null, string | null | undefined, string | null>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  /** A dispatcher's lease: while in the future, no other dispatcher takes the row. */
+  claimed_until: ColumnType<string | Date | null, string | null | undefined, string | null>
+  last_error: ColumnType<string | null, string | null | undefined, string | null>
+}
+
 export interface Database {
   products: ProductsTable
   orders: OrdersTable
   order_items: OrderItemsTable
   idempotency_keys: IdempotencyKeysTable
+  stock_events: StockEventsTable
 }

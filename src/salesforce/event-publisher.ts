@@ -1,0 +1,168 @@
+// Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
+import type { SalesforceConfig } from '../config.js'
+import type { PendingStockEvent, Store } from '../store/index.js'
+import type { SalesforceClient } from './client.js'
+import { INVENTORY_EVENT_FIELDS } from './names.js'
+import type { SalesforceLogger } from './token-provider.js'
+
+type OutboxStore = Pick<Store, 'claimDueEvents' | 'markPublished' | 'scheduleRetry'>
+
+export interface PublisherStatus {
+  lastPublishedAt: string | undefined
+  lastError: string | undefined
+}
+
+export interface PublisherOptions {
+  /** Safety-net poll for rows left by a restart or waiting for their retry (changes themselves wake it at once). */
+  pollIntervalMs?: number
+  /** Rows claimed per round; several changes of one product become one event. */
+  claimLimit?: number
+  leaseMs?: number
+  retryBaseMs?: number
+  retryMaxMs?: number
+}
+
+const EVENTS_PER_CALL = 200
+
+/** Exponential backoff with jitter (between half and all of the exponential delay). */
+export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempts)
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
+}
+
+/** The newest pending change of each product: its quantity is the stock after every change so far. */
+function latestPerProduct(rows: PendingStockEvent[]): PendingStockEvent[] {
+  const latest = new Map<number, PendingStockEvent>()
+  for (const row of rows) {
+    const seen = latest.get(row.product_id)
+    if (!seen || seen.id < row.id) latest.set(row.product_id, row)
+  }
+  return [...latest.values()]
+}
+
+export function createEventPublisher(
+  client: SalesforceClient,
+  outbox: OutboxStore,
+  config: SalesforceConfig,
+  logger: SalesforceLogger,
+  options: PublisherOptions = {},
+) {
+  const {
+    pollIntervalMs = 5000,
+    claimLimit = 1000,
+    leaseMs = 120_000,
+    retryBaseMs = 1000,
+    retryMaxMs = 300_000,
+  } = options
+  const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
+  let running: Promise<void> | undefined
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  let stopped = true
+
+  async function publishChunk(rows: PendingStockEvent[], events: PendingStockEvent[]) {
+    const products = new Set(events.map((event) => event.product_id))
+    const claimed = rows.filter((row) => products.has(row.product_id))
+    try {
+      const results = await client.createRecords(
+        config.inventoryEvent,
+        events.map((event) => ({
+          [INVENTORY_EVENT_FIELDS.productId]: event.product_id,
+          [INVENTORY_EVENT_FIELDS.sku]: event.sku,
+          [INVENTORY_EVENT_FIELDS.quantityInStock]: event.quantity_in_stock,
+        })),
+      )
+      const published = events.filter((_, index) => results[index]?.success)
+      await outbox.markPublished(published.map((event) => ({ productId: event.product_id, upToId: event.id })))
+      const failed = events.filter((_, index) => !results[index]?.success)
+      if (published.length > 0) status.lastPublishedAt = new Date().toISOString()
+      if (failed.length > 0) {
+        const reason = results
+          .find((result) => !result.success)
+          ?.errors.map((e) => `${e.statusCode}: ${e.message}`)
+          .join('; ')
+        await retryLater(
+          claimed.filter((row) => failed.some((event) => event.product_id === row.product_id)),
+          reason ?? 'rejected',
+        )
+      }
+      logger.info(
+        { published: published.length, failed: failed.length, rows: claimed.length },
+        'stock events published',
+      )
+    } catch (error) {
+      await retryLater(claimed, (error as Error).message)
+    }
+  }
+
+  async function retryLater(rows: PendingStockEvent[], reason: string) {
+    if (rows.length === 0) return
+    status.lastError = reason
+    const attempts = Math.max(...rows.map((row) => row.attempts))
+    const retryAt = new Date(Date.now() + retryDelay(attempts, retryBaseMs, retryMaxMs))
+    await outbox.scheduleRetry(
+      rows.map((row) => row.id),
+      retryAt,
+      reason,
+    )
+    logger.warn(
+      { events: rows.length, retryAt: retryAt.toISOString(), reason },
+      'stock events not published; will retry',
+    )
+  }
+
+  async function drainDue() {
+    for (;;) {
+      const rows = await outbox.claimDueEvents(claimLimit, leaseMs)
+      if (rows.length === 0) return
+      const events = latestPerProduct(rows)
+      for (let start = 0; start < events.length; start += EVENTS_PER_CALL) {
+        await publishChunk(rows, events.slice(start, start + EVENTS_PER_CALL))
+      }
+      if (rows.length < claimLimit) return
+    }
+  }
+
+  /** Runs one drain at a time; a wake-up during a drain triggers one more drain after it. */
+  function wake(): Promise<void> {
+    if (running) {
+      again = true
+      return running
+    }
+    running = drainDue()
+      .catch((error: unknown) => {
+        status.lastError = (error as Error).message
+        logger.error({ err: error }, 'stock event dispatcher failed')
+      })
+      .finally(() => {
+        running = undefined
+        if (again && !stopped) {
+          again = false
+          void wake()
+        }
+      })
+    return running
+  }
+
+  return {
+    status: (): PublisherStatus => ({ ...status }),
+    /** Publishes what is due now; resolves when the outbox has nothing due (tests and the demo wait on it). */
+    publishDue: () => wake(),
+    wake: () => {
+      if (!stopped) void wake()
+    },
+    start() {
+      stopped = false
+      timer = setInterval(() => void wake(), pollIntervalMs)
+      timer.unref()
+      void wake()
+    },
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await running
+    },
+  }
+}
+
+export type EventPublisher = ReturnType<typeof createEventPublisher>

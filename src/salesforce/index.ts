@@ -1,0 +1,35 @@
+// Wires the Salesforce side together for the app: token provider, client, stock sync and event publisher.
+import type { SalesforceConfig } from '../config.js'
+import type { Store } from '../store/index.js'
+import { createSalesforceClient } from './client.js'
+import { createEventPublisher, type PublisherOptions } from './event-publisher.js'
+import { createStockSync } from './stock-sync.js'
+import { createTokenProvider, type SalesforceLogger } from './token-provider.js'
+
+export interface SalesforceHealth {
+  configured: boolean
+  pendingEvents: number
+  lastPublishedAt?: string
+  lastError?: string
+}
+
+export function createSalesforceIntegration(
+  config: SalesforceConfig,
+  store: Store,
+  logger: SalesforceLogger,
+  publisherOptions?: PublisherOptions,
+) {
+  const tokenProvider = createTokenProvider(config.settings, { logger })
+  const client = createSalesforceClient(config.settings, { tokenProvider, logger })
+  const publisher = createEventPublisher(client, store, config, logger, publisherOptions)
+  store.onStockChange(() => publisher.wake())
+  return {
+    stockSync: createStockSync(client, store, config),
+    publisher,
+    async health(): Promise<SalesforceHealth> {
+      return { configured: true, pendingEvents: await store.countPendingEvents(), ...publisher.status() }
+    },
+  }
+}
+
+export type SalesforceIntegration = ReturnType<typeof createSalesforceIntegration>

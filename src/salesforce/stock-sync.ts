@@ -1,0 +1,106 @@
+// Writes flowcart's stock into Product2: remembered Ids make a warm sync one sObject Collections call per 200 products.
+import type { Static } from '@sinclair/typebox'
+import type { SalesforceConfig } from '../config.js'
+import type { SalesforceSync } from '../schemas/inventory.js'
+import type { InventoryView, Store } from '../store/index.js'
+import type { RecordResult, SalesforceClient } from './client.js'
+import { PRODUCT_OBJECT } from './names.js'
+
+export type SyncResult = Static<typeof SalesforceSync>
+export type SyncedInventory = InventoryView & { salesforceSync: SyncResult }
+
+type IdStore = Pick<Store, 'findSalesforceIds' | 'rememberSalesforceIds'>
+
+/** SOQL IN lists are chunked so that a query URL stays well under Salesforce's request-line limit. */
+const LOOKUP_CHUNK = 200
+/** Per-record errors that mean "this remembered Id is gone": look the SKU up again, once. */
+const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND', 'INVALID_ID_FIELD'])
+
+const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+const failureMessage = (result: RecordResult) =>
+  result.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') || 'Salesforce did not say why'
+
+export const syncDisabled = (items: InventoryView[]): SyncedInventory[] =>
+  items.map((item) => ({
+    ...item,
+    salesforceSync: { status: 'disabled', message: 'Salesforce is not configured on this flowcart service.' },
+  }))
+
+export function createStockSync(client: SalesforceClient, ids: IdStore, config: SalesforceConfig) {
+  const { productMatchField: matchField, stockField } = config
+
+  async function lookUp(items: InventoryView[]): Promise<Map<number, string>> {
+    const found = new Map<number, string>()
+    for (let start = 0; start < items.length; start += LOOKUP_CHUNK) {
+      const chunk = items.slice(start, start + LOOKUP_CHUNK)
+      const skus = [...new Set(chunk.map((item) => item.sku))]
+      const records = await client.query<Record<string, string>>(
+        `SELECT Id, ${matchField} FROM ${PRODUCT_OBJECT} WHERE ${matchField} IN (${skus.map(soqlString).join(', ')})`,
+      )
+      const idBySku = new Map<string, string>()
+      for (const record of records) {
+        const sku = record[matchField]
+        if (sku !== undefined && record.Id && !idBySku.has(sku)) idBySku.set(sku, record.Id)
+      }
+      for (const item of chunk) {
+        const id = idBySku.get(item.sku)
+        if (id) found.set(item.productId, id)
+      }
+    }
+    await ids.rememberSalesforceIds(found)
+    return found
+  }
+
+  async function update(items: InventoryView[], recordIds: Map<number, string>) {
+    const targets = items.filter((item) => recordIds.has(item.productId))
+    const results = await client.updateRecords(
+      PRODUCT_OBJECT,
+      targets.map((item) => ({ Id: recordIds.get(item.productId) as string, [stockField]: item.quantityInStock })),
+    )
+    return new Map(targets.map((item, index) => [item.productId, results[index] as RecordResult]))
+  }
+
+  return {
+    /** Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path. */
+    async syncInventory(items: InventoryView[]): Promise<SyncedInventory[]> {
+      const remembered = await ids.findSalesforceIds(items.map((item) => item.productId))
+      const freshlyFound = await lookUp(items.filter((item) => !remembered.has(item.productId)))
+      const recordIds = new Map([...remembered, ...freshlyFound])
+      const results = await update(items, recordIds)
+
+      // A remembered Id that Salesforce no longer knows: forget it, look the SKU up again once, retry those.
+      const stale = items.filter((item) => {
+        const result = results.get(item.productId)
+        return (
+          remembered.has(item.productId) &&
+          result &&
+          !result.success &&
+          result.errors.some((e) => STALE_ID_CODES.has(e.statusCode))
+        )
+      })
+      if (stale.length > 0) {
+        await ids.rememberSalesforceIds(new Map(stale.map((item) => [item.productId, null])))
+        for (const item of stale) recordIds.delete(item.productId)
+        const relocated = await lookUp(stale)
+        for (const [productId, id] of relocated) recordIds.set(productId, id)
+        for (const [productId, result] of await update(stale, relocated)) results.set(productId, result)
+      }
+
+      return items.map((item) => {
+        const recordId = recordIds.get(item.productId)
+        const result = results.get(item.productId)
+        let salesforceSync: SyncResult
+        if (!recordId || !result) {
+          salesforceSync = { status: 'notFound', message: `No ${PRODUCT_OBJECT} has ${matchField} = '${item.sku}'.` }
+        } else if (result.success) {
+          salesforceSync = { status: 'updated', recordId }
+        } else {
+          salesforceSync = { status: 'failed', recordId, message: failureMessage(result) }
+        }
+        return { ...item, salesforceSync }
+      })
+    },
+  }
+}
+
+export type StockSync = ReturnType<typeof createStockSync>

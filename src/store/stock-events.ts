@@ -1,0 +1,103 @@
+// The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { Connection } from './connect.js'
+import type { StockChange } from './orders.js'
+import type { Database, StockEventsTable } from './tables.js'
+
+export type PendingStockEvent = Selectable<StockEventsTable>
+
+export async function recordStockEvents(trx: Transaction<Database>, changes: StockChange[]): Promise<void> {
+  if (changes.length === 0) return
+  const now = new Date().toISOString()
+  await trx
+    .insertInto('stock_events')
+    .values(
+      changes.map((change) => ({
+        product_id: change.productId,
+        sku: change.sku,
+        quantity_in_stock: change.quantityInStock,
+        created_at: now,
+        next_attempt_at: now,
+      })),
+    )
+    .execute()
+}
+
+/**
+ * Leases up to `limit` due rows, oldest first. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several dynos claim at
+ * once without taking the same row; SQLite has a single writer. The lease (not a long transaction) covers the
+ * Salesforce call, so a dispatcher that dies mid-publish leaves its rows to be claimed again when the lease ends.
+ */
+export async function claimDueEvents(
+  { db, engine }: Connection,
+  limit: number,
+  leaseMs: number,
+): Promise<PendingStockEvent[]> {
+  const now = new Date()
+  const nowIso = now.toISOString()
+  return db.transaction().execute(async (trx) => {
+    let due = trx
+      .selectFrom('stock_events')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .where('next_attempt_at', '<=', nowIso)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', nowIso)]))
+      .orderBy('id')
+      .limit(limit)
+    if (engine === 'postgres') due = due.forUpdate().skipLocked()
+    const ids = (await due.execute()).map((row) => row.id)
+    if (ids.length === 0) return []
+    return trx
+      .updateTable('stock_events')
+      .set({ claimed_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute()
+  })
+}
+
+/** Marks each published product's rows up to the published one as sent: older pending changes are superseded. */
+export async function markPublished(db: Kysely<Database>, published: Array<{ productId: number; upToId: number }>) {
+  if (published.length === 0) return
+  await db
+    .updateTable('stock_events')
+    .set({ sent_at: new Date().toISOString(), claimed_until: null, last_error: null })
+    .where('sent_at', 'is', null)
+    .where((eb) =>
+      eb.or(
+        published.map(({ productId, upToId }) => eb.and([eb('product_id', '=', productId), eb('id', '<=', upToId)])),
+      ),
+    )
+    .execute()
+}
+
+/** Releases rows after a failed publish, to be retried at `retryAt`. */
+export async function scheduleRetry(db: Kysely<Database>, ids: number[], retryAt: Date, error: string) {
+  if (ids.length === 0) return
+  await db
+    .updateTable('stock_events')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: retryAt.toISOString(),
+      claimed_until: null,
+      last_error: error.slice(0, 1000),
+    }))
+    .where('id', 'in', ids)
+    .execute()
+}
+
+export async function countPendingEvents(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('stock_events')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('sent_at', 'is', null)
+    .executeTakeFirst()
+  return Number(row?.count ?? 0)
+}
+
+/** Sent rows are kept a week for inspection, then removed. */
+export async function purgeSentEvents(db: Kysely<Database>, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - 7 * 24 * 3600_000).toISOString()
+  const result = await db.deleteFrom('stock_events').where('sent_at', '<', cutoff).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

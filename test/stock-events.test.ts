@@ -1,0 +1,125 @@
+// Every stock change reaches Salesforce as an Inventory_Update__e event, through the transactional outbox.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
+import { authHeaders, buildTestApp, createPostgresDatabase, type EngineName, engines } from './helper.js'
+import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
+
+const order = (app: FastifyInstance, productId: number, quantity = 1) =>
+  app.inject({ method: 'POST', url: '/orders', headers: authHeaders, payload: { items: [{ productId, quantity }] } })
+const publishDue = (app: FastifyInstance) => app.salesforce?.publisher.publishDue()
+const health = async (app: FastifyInstance) => (await app.inject({ url: '/healthz' })).json().salesforce
+const persistentUrl = (engine: EngineName) =>
+  engine === 'postgres'
+    ? createPostgresDatabase()
+    : Promise.resolve(`sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-outbox-')), 'flowcart.db')}`)
+
+describe.each(engines)('stock events on %s', (engine) => {
+  it('publishes one event per change with the quantity after it, batched and coalesced per product', async () => {
+    const { app, emulator } = await salesforceApp(engine)
+    for (let index = 0; index < 3; index++) {
+      expect((await order(app, 1)).statusCode).toBe(201)
+      await publishDue(app)
+    }
+    expect(emulator.events().map((event) => event.fields)).toEqual([
+      { Product_Id__c: 1, SKU__c: 'FC-TENT-2P', Qty_In_Stock__c: 39 },
+      { Product_Id__c: 1, SKU__c: 'FC-TENT-2P', Qty_In_Stock__c: 38 },
+      { Product_Id__c: 1, SKU__c: 'FC-TENT-2P', Qty_In_Stock__c: 37 },
+    ])
+    expect(emulator.events().every((event) => event.type === DEFAULT_INVENTORY_EVENT)).toBe(true)
+
+    // Many changes while the publisher is not looking: one call, the latest quantity of each product.
+    await app.salesforce?.publisher.stop()
+    emulator.resetCounters()
+    for (const productId of [2, 3, 2, 4, 2]) await order(app, productId)
+    await app.inject({ method: 'PUT', url: '/inventory/4', headers: authHeaders, payload: { quantityInStock: 500 } })
+    await publishDue(app)
+    expect(emulator.counters().byEndpoint['POST composite/sobjects']).toBe(1)
+    expect(
+      emulator
+        .events()
+        .slice(3)
+        .map((event) => [event.fields.SKU__c, event.fields.Qty_In_Stock__c]),
+    ).toEqual([
+      ['FC-BAG-0C', 32],
+      ['FC-PAD-R4', 59],
+      ['FC-STOVE-1', 500],
+    ])
+    expect(await health(app)).toMatchObject({ configured: true, pendingEvents: 0, lastPublishedAt: expect.any(String) })
+  })
+
+  it('loses nothing while Salesforce is down: every product’s latest stock arrives after recovery', async () => {
+    const { app, emulator } = await salesforceApp(engine)
+    emulator.setDown(true)
+    const placed = await Promise.all([1, 2, 3, 1, 2, 5, 6, 1].map((productId) => order(app, productId)))
+    expect(placed.every((response) => response.statusCode === 201)).toBe(true)
+    await publishDue(app)
+    expect(emulator.events()).toEqual([])
+    expect(await health(app)).toMatchObject({ pendingEvents: 8, lastError: expect.stringMatching(/unavailable|503/i) })
+
+    emulator.setDown(false)
+    for (let round = 0; round < 50 && (await health(app)).pendingEvents > 0; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      await publishDue(app)
+    }
+    const latest = Object.fromEntries(
+      emulator.events().map((event) => [event.fields.Product_Id__c, event.fields.Qty_In_Stock__c]),
+    )
+    const stock = (await app.inject({ url: '/inventory', headers: authHeaders })).json() as Array<{
+      productId: number
+      quantityInStock: number
+    }>
+    for (const productId of [1, 2, 3, 5, 6]) {
+      expect(latest[productId]).toBe(stock.find((item) => item.productId === productId)?.quantityInStock)
+    }
+    expect(await health(app)).toMatchObject({ pendingEvents: 0 })
+  })
+
+  it('delivers events left pending by a previous process after a restart', async () => {
+    const testbed = await startSalesforceTestbed()
+    const databaseUrl = await persistentUrl(engine)
+    const first = await testbed.startApp(databaseUrl)
+    testbed.emulator.setDown(true)
+    await order(first, 7, 3)
+    await order(first, 8, 2)
+    await publishDue(first)
+    await first.close()
+    expect(testbed.emulator.events()).toEqual([])
+
+    testbed.emulator.setDown(false)
+    const second = await testbed.startApp(databaseUrl)
+    await publishDue(second)
+    expect(testbed.emulator.events().map((event) => [event.fields.SKU__c, event.fields.Qty_In_Stock__c])).toEqual([
+      ['FC-FILTER', 87],
+      ['FC-PACK-45', 28],
+    ])
+  })
+
+  it('records no events when Salesforce is not configured', async () => {
+    const app = await buildTestApp(engine)
+    await order(app, 1)
+    expect(app.salesforce).toBeUndefined()
+    expect((await app.inject({ url: '/healthz' })).json().salesforce).toEqual({ configured: false, pendingEvents: 0 })
+  })
+})
+
+describe.skipIf(!engines.includes('postgres'))('stock events with several dynos on PostgreSQL', () => {
+  it('never publishes a change twice when two dispatchers drain the outbox at once', async () => {
+    const testbed = await startSalesforceTestbed()
+    const databaseUrl = await createPostgresDatabase()
+    const [dynoA, dynoB] = [await testbed.startApp(databaseUrl), await testbed.startApp(databaseUrl)]
+    testbed.emulator.setDown(true)
+    for (let productId = 1; productId <= 12; productId++) await order(productId % 2 ? dynoA : dynoB, productId)
+    await Promise.all([publishDue(dynoA), publishDue(dynoB)])
+    testbed.emulator.setDown(false)
+    for (let round = 0; round < 50 && (await health(dynoA)).pendingEvents > 0; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      await Promise.all([publishDue(dynoA), publishDue(dynoB)])
+    }
+    const published = testbed.emulator.events().map((event) => event.fields.Product_Id__c)
+    expect(published.sort((a, b) => Number(a) - Number(b))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+  })
+})

@@ -1,0 +1,65 @@
+// The real app wired to the Salesforce emulator: generated key pair, Product2 records for the demo catalog.
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { createLogger } from '../../src/logger.js'
+import { DEMO_SKUS } from '../../src/store/demo-catalog.js'
+import type { Store } from '../../src/store/index.js'
+import { databaseUrlFor, type EngineName, registerCleanup, testConfig } from '../helper.js'
+import { generateKeyPair, type SalesforceEmulator, startSalesforceEmulator } from './salesforce-emulator/index.js'
+
+export const CONSUMER_KEY = '3MVG9flowcart.consumer.key'
+export const INTEGRATION_USER = 'integration@flowcart.example'
+
+export interface SalesforceTestbed {
+  emulator: SalesforceEmulator
+  privateKey: string
+  /** Every log line the apps of this testbed wrote. */
+  logs: string[]
+  /** Builds (and later closes) an app on `databaseUrl` wired to the emulator. */
+  startApp(databaseUrl: string, env?: Record<string, string>, store?: Store): Promise<FastifyInstance>
+}
+
+export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
+  const keys = generateKeyPair()
+  const emulator = await startSalesforceEmulator({
+    consumerKey: CONSUMER_KEY,
+    username: INTEGRATION_USER,
+    publicKey: keys.publicKey,
+    products: DEMO_SKUS.map((sku, index) => ({ Name: `Product ${index + 1}`, ProductCode: sku, IsActive: true })),
+  })
+  registerCleanup(() => emulator.close())
+  const logs: string[] = []
+  return {
+    emulator,
+    privateKey: keys.privateKey,
+    logs,
+    async startApp(databaseUrl, env = {}, store) {
+      const config = testConfig({
+        DATABASE_URL: databaseUrl,
+        SF_LOGIN_URL: emulator.url,
+        SF_CONSUMER_KEY: CONSUMER_KEY,
+        SF_USERNAME: INTEGRATION_USER,
+        SF_PRIVATE_KEY: keys.privateKey,
+        SF_TIMEOUT_MS: '2000',
+        ...env,
+      })
+      const logger = createLogger('debug', { write: (line: string) => logs.push(line) })
+      // Short retry delays so a recovery is seen within a test; the poll is left to explicit publishDue() calls.
+      const app = await buildApp(config, {
+        logger,
+        store,
+        publisherOptions: { retryBaseMs: 5, retryMaxMs: 20, pollIntervalMs: 60_000 },
+      })
+      registerCleanup(() => app.close())
+      await app.ready()
+      return app
+    },
+  }
+}
+
+export async function salesforceApp(engine: EngineName, env: Record<string, string> = {}) {
+  const testbed = await startSalesforceTestbed()
+  const databaseUrl = await databaseUrlFor(engine)
+  const app = await testbed.startApp(databaseUrl, env)
+  return { ...testbed, app, databaseUrl }
+}
