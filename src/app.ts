@@ -63,8 +63,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   registerErrorHandling(app)
   for (const schema of sharedSchemas) app.addSchema(schema)
-  app.addHook('onSend', async (request, reply) => {
+  // Set when the request arrives (a plain callback, no promise) so every answer carries it, errors included.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
   await registerOpenApi(app, { publicUrl: config.publicUrl })

@@ -1,11 +1,12 @@
 // HTTP basic auth for every business route (Flow's Named Credential sends it); constant-time on both parts.
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import basicAuth from '@fastify/basic-auth'
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../errors.js'
 
 // Hashing first gives equal-length buffers, so timingSafeEqual never leaks the secret's length.
-const digest = (value: string) => createHash('sha256').update(value).digest()
+// crypto.hash is the one-shot form: no Hash object per call.
+const digest = (value: string) => hash('sha256', value, 'buffer')
 const sameSecret = (given: Buffer, expected: Buffer) => timingSafeEqual(given, expected)
 
 export interface Credentials {
