@@ -11,6 +11,8 @@ export type Engine = 'sqlite' | 'postgres'
 export interface Connection {
   db: Kysely<Database>
   engine: Engine
+  /** The SQLite handle under db, for what Kysely cannot ask (change counters); undefined on PostgreSQL. */
+  sqlite?: SqliteDatabase.Database
 }
 
 export const DEFAULT_SQLITE_PATH = './data/flowcart.db'
@@ -27,8 +29,10 @@ export function describeDatabaseUrl(url: string | undefined): { engine: Engine; 
 
 export function connect(url: string | undefined, poolSize = 10): Connection {
   const { engine, location } = describeDatabaseUrl(url)
-  if (engine === 'sqlite')
-    return { engine, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(location) }) }) }
+  if (engine === 'sqlite') {
+    const sqlite = openSqlite(location)
+    return { engine, sqlite, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) }
+  }
   const pool = new pg.Pool({ ...postgresOptions(location), max: poolSize })
   return { engine, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
 }

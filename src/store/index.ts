@@ -1,6 +1,7 @@
 // The store: one object with the business actions the routes call, on SQLite or PostgreSQL alike.
 import { sql } from 'kysely'
 import type { PageQuery } from '../schemas/common.js'
+import { changeCounter } from './change-counter.js'
 import { type Connection, connect, describeDatabaseUrl, type Engine } from './connect.js'
 import { seedDemoCatalog } from './demo-catalog.js'
 import { purgeExpiredKeys } from './idempotency.js'
@@ -8,6 +9,8 @@ import { listInventory, setStock } from './inventory.js'
 import { migrate } from './migrations.js'
 import { findOrder, listOrders, type OrderRequest, placeOrder, type StockChangeRecorder } from './orders.js'
 import { findProduct, listProducts } from './products.js'
+import { readCache } from './read-cache.js'
+import type { ProductView } from './rows.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
 import {
   claimDueEvents,
@@ -46,15 +49,16 @@ export async function openStore(options: StoreOptions) {
     for (const listener of stockListeners) listener()
     return result
   }
+  const productPages = productListReader(connection)
 
   return {
     engine: connection.engine as Engine,
     db,
     seeded,
-    listProducts: (page: Required<PageQuery>) => listProducts(db, page),
+    listProducts: productPages,
     findProduct: (id: number) => findProduct(db, id),
     placeOrder: (request: OrderRequest, idempotencyKey?: string) =>
-      placeOrder(connection, request, idempotencyKey, record),
+      announcing(placeOrder(connection, request, idempotencyKey, record)),
     findOrder: (id: number) => findOrder(db, id),
     listOrders: (page: Required<PageQuery>) => listOrders(db, page),
     listInventory: (productId?: number) => listInventory(db, productId),
@@ -80,4 +84,16 @@ export async function openStore(options: StoreOptions) {
     },
     close: () => db.destroy(),
   }
+}
+
+/**
+ * Flow reads the product list far more often than stock changes. On SQLite (one dyno per database file) the list
+ * is kept in memory until the change counter says the file may have changed, so no answer is ever staler than a
+ * read of the database would be. On PostgreSQL other dynos change stock, and a notification from them would only
+ * arrive after their commit, so there every read goes to the database.
+ */
+function productListReader({ db, sqlite }: Connection) {
+  if (!sqlite) return (page: Required<PageQuery>) => listProducts(db, page)
+  const cached = readCache<ProductView[]>(changeCounter(sqlite))
+  return (page: Required<PageQuery>) => cached(`${page.pageSize}:${page.offset}`, () => listProducts(db, page))
 }

@@ -1,0 +1,14 @@
+// Tells whether a SQLite database may have changed since a given moment, whoever wrote to it.
+import type SqliteDatabase from 'better-sqlite3'
+
+/**
+ * total_changes() counts the rows this connection has written (uncommitted ones included, so a reader never
+ * trusts a moment inside an open transaction); data_version moves when any other connection, in this process or
+ * another, commits to the file. Together they change whenever the data may have changed. Neither reads table
+ * data, so they are safe to ask while a transaction is open on the connection.
+ */
+export function changeCounter(sqlite: SqliteDatabase.Database): () => string {
+  const local = sqlite.prepare('select total_changes()').pluck()
+  const external = sqlite.prepare('pragma data_version').pluck()
+  return () => `${local.get()}:${external.get()}`
+}
