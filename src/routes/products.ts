@@ -9,6 +9,8 @@ import type { Store } from '../store/index.js'
 
 export async function productRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+  // The store hands back the very same page until the catalog changes, so its JSON is kept alongside it.
+  const pageJson = new WeakMap<object, string>()
 
   routes.get(
     '/products',
@@ -25,8 +27,18 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         },
       },
     },
-    async (request) =>
-      store.listProducts({ pageSize: request.query.pageSize ?? 50, offset: request.query.offset ?? 0 }),
+    async (request, reply) => {
+      const page = await store.listProducts({
+        pageSize: request.query.pageSize ?? 50,
+        offset: request.query.offset ?? 0,
+      })
+      let json = pageJson.get(page)
+      if (json === undefined) {
+        json = reply.serialize(page) as string
+        pageJson.set(page, json)
+      }
+      return reply.type('application/json; charset=utf-8').send(json as unknown as typeof page)
+    },
   )
 
   routes.get(
