@@ -1,13 +1,13 @@
 // Placing and reading orders. An order reserves all of its stock or none of it.
 import type { Static } from '@sinclair/typebox'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { AppError, notFound } from '../errors.js'
 import type { PageQuery } from '../schemas/common.js'
 import type { OrderInput } from '../schemas/order.js'
-import type { Connection, Engine } from './connect.js'
+import type { Connection } from './connect.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import { type OrderView, toOrder } from './rows.js'
-import type { Database } from './tables.js'
+import type { Database, ProductsTable } from './tables.js'
 
 export type OrderRequest = Static<typeof OrderInput>
 export interface StockChange {
@@ -31,40 +31,26 @@ function mergeLines(items: OrderRequest['items']) {
 }
 
 export async function placeOrder(
-  { db, engine }: Connection,
+  { db }: Connection,
   request: OrderRequest,
   idempotencyKey: string | undefined,
   recordStockChanges?: StockChangeRecorder,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
-  const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
   return db.transaction().execute(async (trx) => {
     if (idempotencyKey) {
+      const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
       const answer = await claimKey<OrderView>(trx, idempotencyKey, requestHash)
       if (answer) return { order: answer, replayed: true, stockChanges: [] }
     }
-    const { order, stockChanges } = await reserveAndRecord(trx, engine, lines, request.customerEmail)
+    const { order, stockChanges } = await reserveAndRecord(trx, lines, request.customerEmail)
     if (recordStockChanges) await recordStockChanges(trx, stockChanges)
     if (idempotencyKey) await saveAnswer(trx, idempotencyKey, 201, order)
     return { order, replayed: false, stockChanges }
   })
 }
 
-async function reserveAndRecord(
-  trx: Transaction<Database>,
-  engine: Engine,
-  lines: ReturnType<typeof mergeLines>,
-  customerEmail: string | undefined,
-) {
-  const ids = lines.map((line) => line.productId)
-  const select = trx.selectFrom('products').selectAll().where('id', 'in', ids).orderBy('id')
-  // PostgreSQL: lock the rows in id order (no deadlocks); SQLite runs one write transaction at a time anyway.
-  const products = await (engine === 'postgres' ? select.forUpdate() : select).execute()
-  const byId = new Map(products.map((product) => [product.id, product]))
-  const now = new Date().toISOString()
-
-  const missing = ids.filter((id) => !byId.has(id))
-  if (missing.length > 0) throw notFound(`Product ${missing.join(', ')} does not exist.`)
+function assertOneCurrency(products: Pick<Selectable<ProductsTable>, 'currency_code'>[]) {
   const currencies = new Set(products.map((product) => product.currency_code))
   if (currencies.size > 1) {
     throw new AppError(
@@ -73,27 +59,60 @@ async function reserveAndRecord(
       `An order takes products of one currency; these are in ${[...currencies].join(', ')}.`,
     )
   }
+}
 
-  const stockChanges: StockChange[] = []
+/**
+ * A line could not take its stock: says why, in the order the checks have always been made (unknown products,
+ * then mixed currencies, then the first line short of stock). Throwing rolls back the lines already taken.
+ */
+async function refuse(
+  trx: Transaction<Database>,
+  lines: ReturnType<typeof mergeLines>,
+  shortId: number,
+): Promise<never> {
+  const ids = lines.map((line) => line.productId)
+  const products = await trx.selectFrom('products').selectAll().where('id', 'in', ids).execute()
+  const byId = new Map(products.map((product) => [product.id, product]))
+  const missing = ids.filter((id) => !byId.has(id))
+  if (missing.length > 0) throw notFound(`Product ${missing.join(', ')} does not exist.`)
+  assertOneCurrency(products)
+  const product = byId.get(shortId) as (typeof products)[number]
+  const quantity = lines.find((line) => line.productId === shortId)?.quantity
+  throw new AppError(
+    409,
+    'OUT_OF_STOCK',
+    `Product ${shortId} (${product.sku}) has ${product.quantity_in_stock} in stock; ${quantity} requested.`,
+  )
+}
+
+async function reserveAndRecord(
+  trx: Transaction<Database>,
+  lines: ReturnType<typeof mergeLines>,
+  customerEmail: string | undefined,
+) {
+  const now = new Date().toISOString()
+  // One statement per line both checks and takes the stock, so no other order can slip in between (on PostgreSQL
+  // the update locks the row; lines go in product id order, so two orders never wait on each other in a cycle).
+  const products: Selectable<ProductsTable>[] = []
   for (const { productId, quantity } of lines) {
-    const product = byId.get(productId) as (typeof products)[number]
-    if (product.quantity_in_stock < quantity) {
-      throw new AppError(
-        409,
-        'OUT_OF_STOCK',
-        `Product ${productId} (${product.sku}) has ${product.quantity_in_stock} in stock; ${quantity} requested.`,
-      )
-    }
-    await trx
+    const product = await trx
       .updateTable('products')
       .set({ quantity_in_stock: sql`quantity_in_stock - ${quantity}`, updated_at: now })
       .where('id', '=', productId)
-      .execute()
-    stockChanges.push({ productId, sku: product.sku, quantityInStock: product.quantity_in_stock - quantity })
+      .where('quantity_in_stock', '>=', quantity)
+      .returningAll()
+      .executeTakeFirst()
+    if (!product) return refuse(trx, lines, productId)
+    products.push(product)
   }
-
-  const items = lines.map(({ productId, quantity }) => {
-    const product = byId.get(productId) as (typeof products)[number]
+  assertOneCurrency(products)
+  const stockChanges: StockChange[] = products.map((product) => ({
+    productId: product.id,
+    sku: product.sku,
+    quantityInStock: product.quantity_in_stock,
+  }))
+  const items = lines.map(({ quantity }, index) => {
+    const product = products[index] as (typeof products)[number]
     return { product, quantity, totalCents: product.price_cents * quantity }
   })
   const orderRow = await trx
