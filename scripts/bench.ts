@@ -69,14 +69,16 @@ const summary = Object.fromEntries(
       requestsPerSecond: median(list.map((sample) => sample.requestsPerSecond)),
       p99: median(list.map((sample) => sample.p99)),
       errors: list.reduce((sum, sample) => sum + sample.errors, 0),
+      // The spread across rounds says how far a difference between two runs can be trusted.
+      range: `${Math.round(Math.min(...list.map((sample) => sample.requestsPerSecond)))}–${Math.round(Math.max(...list.map((sample) => sample.requestsPerSecond)))}`,
     },
   ]),
 )
-const base = summary['baseline: Fastify hello world'] as Sample
+const base = summary['baseline: Fastify hello world'] as Sample & { range: string }
 const rss = flowcart.rssMegabytes()
 console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, medians:\n`)
-console.log('| scenario | req/s | ratio | p99 ms | p99 ratio | failed requests | target |')
-console.log('|---|---|---|---|---|---|---|')
+console.log('| scenario | req/s | req/s range | ratio | p99 ms | p99 ratio | failed requests | target |')
+console.log('|---|---|---|---|---|---|---|---|')
 for (const [name, result] of Object.entries(summary)) {
   const target = targets[name]
   const ratio = result.requestsPerSecond / base.requestsPerSecond
@@ -85,7 +87,7 @@ for (const [name, result] of Object.entries(summary)) {
     ? `${ratio >= target.requestsPerSecond && p99Ratio <= target.p99 ? 'met' : 'MISSED'} (≥ ${target.requestsPerSecond}×, p99 ≤ ${target.p99}×)`
     : ''
   console.log(
-    `| ${name} | ${Math.round(result.requestsPerSecond)} | ${ratio.toFixed(2)} | ${result.p99} | ${p99Ratio.toFixed(2)} | ${result.errors} | ${verdict} |`,
+    `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.range} | ${ratio.toFixed(2)} | ${result.p99} | ${p99Ratio.toFixed(2)} | ${result.errors} | ${verdict} |`,
   )
 }
 console.log(`\nflowcart RSS after the run: ${rss.toFixed(0)} MB (target < 150 MB: ${rss < 150 ? 'met' : 'MISSED'})`)
