@@ -89,4 +89,20 @@ describe('durability', () => {
     }>
     expect(stock?.quantityInStock).toBe(200 - stored.length)
   }, 60_000)
+
+  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+    const databaseFile = join(mkdtempSync(join(tmpdir(), 'flowcart-shutdown-')), 'flowcart.db')
+    const server = await startServer(databaseFile)
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve))
+    const inFlight = fetch(`${server.url}/orders`, {
+      method: 'POST',
+      headers: { ...authHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
+    })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    server.child.kill('SIGTERM')
+    expect((await inFlight).status).toBe(201)
+    expect(await exited).toBe(0)
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
+  })
 })
