@@ -1,14 +1,18 @@
 // The OpenAPI 3.0 contract, generated from the route schemas: served at /openapi.json, browsable at /docs.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string
-  description: string
+/** package.json of the project: two levels up from src/plugins, three from the compiled dist/src/plugins. */
+function readPackageJson(): { version: string; description: string } {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    const url = new URL(relative, import.meta.url)
+    if (existsSync(url)) return JSON.parse(readFileSync(url, 'utf8'))
+  }
+  throw new Error('package.json not found above src/plugins')
 }
-// Compiled code runs from dist/src, two levels below package.json as well; both paths resolve to the repo root.
+const pkg = readPackageJson()
 
 export interface OpenApiOptions {
   /** Public base URL; listed in `servers` when set. The committed document is generated without it. */
