@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { formatApiEconomy, measureApiEconomy } from './bench/api-economy.js'
 import { startServer } from './bench/processes.js'
 
 const CONNECTIONS = 50
@@ -93,3 +94,6 @@ for (const [name, result] of Object.entries(summary)) {
 console.log(`\nflowcart RSS after the run: ${rss.toFixed(0)} MB (target < 150 MB: ${rss < 150 ? 'met' : 'MISSED'})`)
 
 await Promise.all([baseline.stop(), flowcart.stop()])
+
+// Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed.
+console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)
