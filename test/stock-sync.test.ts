@@ -37,13 +37,30 @@ describe('stock sync in getInventory', () => {
     expect(emulator.counters().tokenRequests).toBe(0)
   })
 
-  it('100 sequential and 50 concurrent calls share one token', async () => {
+  it('50 concurrent calls on a cold service, then 100 sequential ones, share one token', async () => {
     const { app, emulator } = await salesforceApp('sqlite')
-    for (let index = 0; index < 100; index++)
-      expect((await app.inject(getInventory('?productId=1'))).statusCode).toBe(200)
     const concurrent = await Promise.all(Array.from({ length: 50 }, () => app.inject(getInventory('?productId=3'))))
     expect(concurrent.every((response) => response.statusCode === 200)).toBe(true)
     expect(emulator.counters().tokenRequests).toBe(1)
+    for (let index = 0; index < 100; index++) {
+      expect((await app.inject(getInventory('?productId=1'))).statusCode).toBe(200)
+    }
+    expect(emulator.counters().tokenRequests).toBe(1)
+
+    // After Salesforce expires the session, 50 concurrent calls still re-authenticate once between them.
+    emulator.expireAllTokens()
+    const afterExpiry = await Promise.all(Array.from({ length: 50 }, () => app.inject(getInventory('?productId=3'))))
+    expect(afterExpiry.every((response) => response.statusCode === 200)).toBe(true)
+    expect(emulator.counters().tokenRequests).toBe(2)
+  })
+
+  it('matches SKUs case-insensitively, as SOQL does', async () => {
+    const { app, emulator } = await salesforceApp('sqlite')
+    const stale = emulator.records().find((candidate) => candidate.ProductCode === 'FC-LAMP-400')
+    emulator.deleteRecord(stale?.Id as string)
+    const [record] = emulator.addProducts([{ Name: 'Lower-case code', ProductCode: 'fc-lamp-400' }])
+    const [item] = (await app.inject(getInventory('?productId=6'))).json()
+    expect(item.salesforceSync).toEqual({ status: 'updated', recordId: record?.Id })
   })
 
   it('syncs 450 products in 3 collection calls when warm, and reports per-record failures per item', async () => {

@@ -75,7 +75,10 @@ export function createEventPublisher(
       const published = events.filter((_, index) => results[index]?.success)
       await outbox.markPublished(published.map((event) => ({ productId: event.product_id, upToId: event.id })))
       const failed = events.filter((_, index) => !results[index]?.success)
-      if (published.length > 0) status.lastPublishedAt = new Date().toISOString()
+      if (published.length > 0) {
+        status.lastPublishedAt = new Date().toISOString()
+        if (failed.length === 0) status.lastError = undefined
+      }
       if (failed.length > 0) {
         const reason = results
           .find((result) => !result.success)

@@ -11,14 +11,33 @@ export type SyncedInventory = InventoryView & { salesforceSync: SyncResult }
 
 type IdStore = Pick<Store, 'findSalesforceIds' | 'rememberSalesforceIds'>
 
-/** SOQL IN lists are chunked so that a query URL stays well under Salesforce's request-line limit. */
+/** SOQL IN lists are chunked (by count and by encoded size) so a query URL stays well under Salesforce's limits. */
 const LOOKUP_CHUNK = 200
+const LOOKUP_CHUNK_BYTES = 8_000
 /** Per-record errors that mean "this remembered Id is gone": look the SKU up again, once. */
 const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND', 'INVALID_ID_FIELD'])
 
 const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 const failureMessage = (result: RecordResult) =>
   result.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') || 'Salesforce did not say why'
+
+function lookUpChunks(items: InventoryView[]): InventoryView[][] {
+  const chunks: InventoryView[][] = []
+  let chunk: InventoryView[] = []
+  let bytes = 0
+  for (const item of items) {
+    const size = encodeURIComponent(soqlString(item.sku)).length + 3
+    if (chunk.length === LOOKUP_CHUNK || (chunk.length > 0 && bytes + size > LOOKUP_CHUNK_BYTES)) {
+      chunks.push(chunk)
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(item)
+    bytes += size
+  }
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
+}
 
 export const syncDisabled = (items: InventoryView[]): SyncedInventory[] =>
   items.map((item) => ({
@@ -31,19 +50,19 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
 
   async function lookUp(items: InventoryView[]): Promise<Map<number, string>> {
     const found = new Map<number, string>()
-    for (let start = 0; start < items.length; start += LOOKUP_CHUNK) {
-      const chunk = items.slice(start, start + LOOKUP_CHUNK)
+    for (const chunk of lookUpChunks(items)) {
       const skus = [...new Set(chunk.map((item) => item.sku))]
       const records = await client.query<Record<string, string>>(
         `SELECT Id, ${matchField} FROM ${PRODUCT_OBJECT} WHERE ${matchField} IN (${skus.map(soqlString).join(', ')})`,
       )
+      // SOQL compares text case-insensitively, so the answer may spell the SKU differently.
       const idBySku = new Map<string, string>()
       for (const record of records) {
-        const sku = record[matchField]
+        const sku = record[matchField]?.toLowerCase()
         if (sku !== undefined && record.Id && !idBySku.has(sku)) idBySku.set(sku, record.Id)
       }
       for (const item of chunk) {
-        const id = idBySku.get(item.sku)
+        const id = idBySku.get(item.sku.toLowerCase())
         if (id) found.set(item.productId, id)
       }
     }
