@@ -47,13 +47,9 @@ export function createEventPublisher(
   logger: SalesforceLogger,
   options: PublisherOptions = {},
 ) {
-  const {
-    pollIntervalMs = 5000,
-    claimLimit = 1000,
-    leaseMs = 120_000,
-    retryBaseMs = 1000,
-    retryMaxMs = 300_000,
-  } = options
+  const { pollIntervalMs = 5000, claimLimit = 1000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
+  // The lease must outlast publishing all that was claimed: one call per 200 events, each bounded by the timeout.
+  const leaseMs = options.leaseMs ?? Math.ceil(claimLimit / EVENTS_PER_CALL) * 2 * config.settings.timeoutMs + 30_000
   const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
   let running: Promise<void> | undefined
   let again = false
@@ -149,8 +145,11 @@ export function createEventPublisher(
 
   return {
     status: (): PublisherStatus => ({ ...status }),
-    /** Publishes what is due now; resolves when the outbox has nothing due (tests and the demo wait on it). */
-    publishDue: () => wake(),
+    /** Waits for any drain under way, then drains what is due now (tests and the demo wait on it). */
+    async publishDue() {
+      while (running) await running
+      await wake()
+    },
     wake: () => {
       if (!stopped) void wake()
     },

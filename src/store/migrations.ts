@@ -80,6 +80,15 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
           .execute()
       },
     },
+    '003-stock-events-pending-by-product': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createIndex('stock_events_pending_product')
+          .on('stock_events')
+          .columns(['product_id', 'sent_at'])
+          .execute()
+      },
+    },
   }
 }
 

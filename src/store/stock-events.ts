@@ -1,5 +1,5 @@
 // The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { Connection } from './connect.js'
 import type { StockChange } from './orders.js'
 import type { Database, StockEventsTable } from './tables.js'
@@ -23,10 +23,15 @@ export async function recordStockEvents(trx: Transaction<Database>, changes: Sto
     .execute()
 }
 
+// Any constant: the key of the PostgreSQL advisory lock that lets one dispatcher claim at a time.
+const CLAIM_LOCK = 7_292_025
+
 /**
- * Leases up to `limit` due rows, oldest first. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several dynos claim at
- * once without taking the same row; SQLite has a single writer. The lease (not a long transaction) covers the
- * Salesforce call, so a dispatcher that dies mid-publish leaves its rows to be claimed again when the lease ends.
+ * Leases up to `limit` due rows, oldest first, skipping every product whose rows another dispatcher holds: one
+ * product's events are published by one dispatcher at a time, so an older quantity never overtakes a newer one.
+ * On PostgreSQL several dynos claim in turn (an advisory lock held for the claim's short transaction) and
+ * `FOR UPDATE SKIP LOCKED` steps over rows being updated; SQLite has a single writer. The lease (not a long
+ * transaction) covers the Salesforce call, so rows of a dispatcher that died mid-publish are claimed again later.
  */
 export async function claimDueEvents(
   { db, engine }: Connection,
@@ -36,13 +41,25 @@ export async function claimDueEvents(
   const now = new Date()
   const nowIso = now.toISOString()
   return db.transaction().execute(async (trx) => {
+    if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx)
     let due = trx
-      .selectFrom('stock_events')
-      .select('id')
-      .where('sent_at', 'is', null)
-      .where('next_attempt_at', '<=', nowIso)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', nowIso)]))
-      .orderBy('id')
+      .selectFrom('stock_events as event')
+      .select('event.id')
+      .where('event.sent_at', 'is', null)
+      .where('event.next_attempt_at', '<=', nowIso)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('stock_events as held')
+              .select('held.id')
+              .whereRef('held.product_id', '=', 'event.product_id')
+              .where('held.sent_at', 'is', null)
+              .where('held.claimed_until', '>=', nowIso),
+          ),
+        ),
+      )
+      .orderBy('event.id')
       .limit(limit)
     if (engine === 'postgres') due = due.forUpdate().skipLocked()
     const ids = (await due.execute()).map((row) => row.id)

@@ -36,7 +36,8 @@ export async function startSalesforceEmulator(options: EmulatorOptions): Promise
     routerOptions: { ignoreTrailingSlash: true },
   })
   await app.register(formbody)
-  app.addHook('onRequest', async (request) => {
+  // After the body is read, like a slow Salesforce: a caller that gives up still has its request applied.
+  app.addHook('preHandler', async (request) => {
     if (state.latencyMs > 0 && !request.url.startsWith(ADMIN_PREFIX)) await sleep(state.latencyMs)
   })
   registerTokenEndpoint(app, state, settings)
