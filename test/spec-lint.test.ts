@@ -47,6 +47,8 @@ function cleanSpec(): OpenApiDocument {
             '400': error,
             '401': error,
             '409': { $ref: '#/components/responses/Conflict' },
+            '413': error,
+            '415': error,
             '500': error,
           },
         },
@@ -330,6 +332,14 @@ const cases: Case[] = [
       delete responsesOf(spec, '/orders', 'get')['401']
     },
     pointers: ['/paths/~1orders/get/responses'],
+  },
+  {
+    rule: 'body-error-responses',
+    when: 'an operation with a body declares no 413',
+    edit: (spec) => {
+      delete responsesOf(spec, '/orders', 'post')['413']
+    },
+    pointers: ['/paths/~1orders/post/responses'],
   },
   {
     rule: 'error-response-schema',

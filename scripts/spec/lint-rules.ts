@@ -1,6 +1,7 @@
 // What Salesforce External Services and Flow need from our OpenAPI document, as a table of rules over it.
 import { apexSafeName, duplicateName, duplicateOperationId } from './lint/names.js'
 import {
+  bodyErrorResponses,
   descriptionLength,
   errorResponseSchema,
   jsonOnly,
@@ -58,6 +59,11 @@ export const rules: Rule[] = [
   { id: 'responses-4xx', why: 'declared client errors reach Flow typed', check: responses4xx },
   { id: 'responses-500', why: 'declared server errors reach Flow typed', check: responses500 },
   { id: 'responses-401', why: 'a failing Named Credential should reach Flow typed', check: responses401 },
+  {
+    id: 'body-error-responses',
+    why: 'a body can always be refused as invalid, too large or not JSON',
+    check: bodyErrorResponses,
+  },
   { id: 'error-response-schema', why: 'all error outputs share the ErrorResponse type', check: errorResponseSchema },
   {
     id: 'description-length',

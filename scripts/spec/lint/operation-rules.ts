@@ -113,6 +113,21 @@ export function responses401(ctx: Context): Finding[] {
   )
 }
 
+/** A server that takes a JSON body can always answer 400 (invalid), 413 (too large) and 415 (not JSON). */
+export function bodyErrorResponses(ctx: Context): Finding[] {
+  return ctx.operations
+    .filter((op) => op.node.requestBody)
+    .flatMap((op) =>
+      ['400', '413', '415']
+        .filter((status) => !op.responses.some((r) => r.status === status || r.status.toUpperCase() === '4XX'))
+        .map((status) => ({
+          pointer: pointerTo(op.pointer, 'responses'),
+          message: `${where(op)} takes a request body but declares no ${status} response`,
+          fix: `declare '${status}' with the ErrorResponse schema: every operation with a body can be answered ${status}`,
+        })),
+    )
+}
+
 export function errorResponseSchema(ctx: Context): Finding[] {
   const errors = ctx.operations.flatMap((op) => op.responses.filter((r) => !/^2/.test(r.status)))
   const findings: Finding[] = errors
