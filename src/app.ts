@@ -42,7 +42,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Heroku stops routing to a dyno on SIGTERM; requests already on a connection are answered, not refused.
+    return503OnClosing: false,
   })
+  // Only JSON bodies: without this, Fastify's text/plain parser turns a wrong content type into a 400.
+  app.removeContentTypeParser('text/plain')
 
   const store =
     deps.store ??
@@ -50,6 +54,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       databaseUrl: config.databaseUrl,
       seedDemoData: config.seedDemoData,
       recordStockEvents: config.salesforce !== undefined,
+      onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
     }))
   if (!deps.store) app.addHook('onClose', () => store.close())
   const salesforce =

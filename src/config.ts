@@ -108,6 +108,7 @@ export interface Config {
   logLevel: NonNullable<Environment['LOG_LEVEL']>
   seedDemoData: boolean
   publicUrl: string | undefined
+  production: boolean
   /** Undefined when no SF_* variable is set: Salesforce sync is then disabled. */
   salesforce: SalesforceConfig | undefined
 }
@@ -138,6 +139,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `API_PASSWORD must be set to at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production.`,
     )
   }
+  if (
+    production &&
+    vars.API_PASSWORD_PREVIOUS !== undefined &&
+    vars.API_PASSWORD_PREVIOUS.length < MIN_PRODUCTION_PASSWORD_LENGTH
+  ) {
+    throw new ConfigError(
+      `API_PASSWORD_PREVIOUS must be at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production (or unset).`,
+    )
+  }
   const password = vars.API_PASSWORD ?? randomBytes(18).toString('base64url')
 
   return {
@@ -150,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: vars.LOG_LEVEL ?? 'info',
     seedDemoData: vars.SEED_DEMO_DATA !== 'false',
     publicUrl: vars.PUBLIC_URL,
+    production,
     salesforce: salesforceConfig(vars),
   }
 }

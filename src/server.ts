@@ -11,6 +11,11 @@ async function main() {
   const app = await buildApp(config, { logger })
   await app.listen({ port: config.port, host: config.host })
 
+  if (config.production && !config.databaseUrl) {
+    logger.warn(
+      'NODE_ENV=production without DATABASE_URL: orders go to a SQLite file, lost if this disk is ephemeral (Heroku)',
+    )
+  }
   if (config.generatedPassword) {
     const url = `http://localhost:${config.port}`
     logger.warn(

@@ -32,9 +32,12 @@ describe('configuration', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       API_PASSWORD: 'a-long-enough-password',
-      API_PASSWORD_PREVIOUS: 'old',
+      API_PASSWORD_PREVIOUS: 'the-previous-long-password',
     })
-    expect(config.apiPasswords).toEqual(['a-long-enough-password', 'old'])
+    expect(config.apiPasswords).toEqual(['a-long-enough-password', 'the-previous-long-password'])
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', API_PASSWORD: 'a-long-enough-password', API_PASSWORD_PREVIOUS: 'old' }),
+    ).toThrow(/^API_PASSWORD_PREVIOUS must be at least 16 characters/)
     expect(config.generatedPassword).toBe(false)
   })
 

@@ -1,8 +1,16 @@
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
 import { openStore } from '../src/store/index.js'
-import { authHeaders, buildTestApp, testConfig } from './helper.js'
+import {
+  authHeaders,
+  buildTestApp,
+  createPostgresDatabase,
+  postgresAvailable,
+  registerCleanup,
+  testConfig,
+} from './helper.js'
 
 const expectJsonError = (
   response: { statusCode: number; headers: Record<string, unknown>; body: string },
@@ -27,27 +35,41 @@ describe('errors are always the JSON ErrorResponse', () => {
     expectJsonError(response, 400, 'MALFORMED_JSON')
   })
 
-  it('wrong content type → 415', async () => {
+  it('wrong content type → 415, text/plain included, on both routes with a body', async () => {
     const app = await buildTestApp()
-    const response = await app.inject({
-      method: 'POST',
-      url: '/orders',
-      headers: { ...authHeaders, 'content-type': 'application/xml' },
-      payload: '<order/>',
-    })
-    expectJsonError(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
+    for (const [method, url] of [
+      ['POST', '/orders'],
+      ['PUT', '/inventory/1'],
+    ] as const) {
+      for (const contentType of ['application/xml', 'text/plain', 'application/x-www-form-urlencoded']) {
+        const response = await app.inject({
+          method,
+          url,
+          headers: { ...authHeaders, 'content-type': contentType },
+          payload: '{"quantityInStock": 1, "items": [{"productId": 1, "quantity": 1}]}',
+        })
+        expectJsonError(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
+      }
+    }
   })
 
-  it('body over 256 KiB → 413, and nothing is stored', async () => {
+  it('body over 256 KiB → 413 on both routes with a body, and nothing is stored', async () => {
     const app = await buildTestApp()
-    const response = await app.inject({
-      method: 'POST',
-      url: '/orders',
-      headers: { ...authHeaders, 'content-type': 'application/json' },
-      payload: JSON.stringify({ items: [{ productId: 1, quantity: 1 }], customerEmail: 'a'.repeat(300 * 1024) }),
-    })
-    expectJsonError(response, 413, 'PAYLOAD_TOO_LARGE')
+    const large = 'a'.repeat(300 * 1024)
+    for (const [method, url, body] of [
+      ['POST', '/orders', { items: [{ productId: 1, quantity: 1 }], customerEmail: large }],
+      ['PUT', '/inventory/1', { quantityInStock: 1, padding: large }],
+    ] as const) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { ...authHeaders, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      })
+      expectJsonError(response, 413, 'PAYLOAD_TOO_LARGE')
+    }
     expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
+    expect((await app.inject({ url: '/products/1', headers: authHeaders })).json().quantityInStock).toBe(40)
   })
 
   it('unknown route → 404, bad path and query parameters → 400', async () => {
@@ -83,5 +105,25 @@ describe('errors are always the JSON ErrorResponse', () => {
     expect(response.statusCode).toBe(503)
     expect(response.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' })
     await app.close()
+  })
+})
+
+describe.skipIf(!postgresAvailable)('PostgreSQL connections', () => {
+  it('survives the server dropping the pool’s idle connections', async () => {
+    const databaseUrl = await createPostgresDatabase()
+    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent') })
+    registerCleanup(() => app.close())
+    expect((await app.inject({ url: '/products/1', headers: authHeaders })).statusCode).toBe(200)
+
+    const admin = new pg.Client({ connectionString: databaseUrl })
+    await admin.connect()
+    const { rowCount } = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    )
+    await admin.end()
+    expect(rowCount).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+
+    expect((await app.inject({ url: '/products/1', headers: authHeaders })).statusCode).toBe(200)
   })
 })

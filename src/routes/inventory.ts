@@ -49,7 +49,7 @@ export async function inventoryRoutes(
         body: Type.Ref(StockInput),
         response: {
           200: Type.Ref(Inventory, { description: 'The new stock level.' }),
-          ...errorResponses(400, 401, 404, 415),
+          ...errorResponses(400, 401, 404, 413, 415),
         },
       },
     },

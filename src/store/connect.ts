@@ -27,13 +27,18 @@ export function describeDatabaseUrl(url: string | undefined): { engine: Engine; 
   throw new Error(`DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got "${url.split(':')[0]}:")`)
 }
 
-export function connect(url: string | undefined, poolSize = 10): Connection {
+/** Called when PostgreSQL drops an idle pooled connection (maintenance, failover); the pool replaces it. */
+export type ConnectionErrorListener = (error: Error) => void
+
+export function connect(url: string | undefined, poolSize = 10, onIdleError?: ConnectionErrorListener): Connection {
   const { engine, location } = describeDatabaseUrl(url)
   if (engine === 'sqlite') {
     const sqlite = openSqlite(location)
     return { engine, sqlite, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) }
   }
-  const pool = new pg.Pool({ ...postgresOptions(location), max: poolSize })
+  const pool = new pg.Pool({ ...postgresOptions(location), max: poolSize, connectionTimeoutMillis: 5000 })
+  // Without a listener, an idle connection closed by the server is an unhandled 'error' event: the process exits.
+  pool.on('error', (error) => onIdleError?.(error))
   return { engine, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
 }
 

@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import type { PageQuery } from '../schemas/common.js'
 import { changeCounter } from './change-counter.js'
-import { type Connection, connect, describeDatabaseUrl, type Engine } from './connect.js'
+import { type Connection, type ConnectionErrorListener, connect, describeDatabaseUrl, type Engine } from './connect.js'
 import { seedDemoCatalog } from './demo-catalog.js'
 import { purgeExpiredKeys } from './idempotency.js'
 import { listInventory, setStock } from './inventory.js'
@@ -32,12 +32,13 @@ export interface StoreOptions {
   /** Write an outbox row in the transaction of every stock change (when Salesforce is configured). */
   recordStockEvents?: boolean
   poolSize?: number
+  onConnectionError?: ConnectionErrorListener
 }
 
 export type Store = Awaited<ReturnType<typeof openStore>>
 
 export async function openStore(options: StoreOptions) {
-  const connection: Connection = connect(options.databaseUrl, options.poolSize)
+  const connection: Connection = connect(options.databaseUrl, options.poolSize, options.onConnectionError)
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0
