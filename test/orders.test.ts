@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { authHeaders, buildTestApp, engines } from './helper.js'
+import { buildApp } from '../src/app.js'
+import { createLogger } from '../src/logger.js'
+import { authHeaders, buildTestApp, engines, registerCleanup, testConfig } from './helper.js'
 
 const order = (items: Array<{ productId: number; quantity: number }>, extra: Record<string, unknown> = {}) => ({
   method: 'POST' as const,
@@ -145,5 +150,36 @@ describe.each(engines)('orders on %s', (engine) => {
     const stock = (await app.inject({ url: '/inventory', headers: authHeaders })).json()
     expect(stock[4].quantityInStock).toBe(0)
     expect(stock[5].quantityInStock).toBe(0)
+  })
+})
+
+async function buildTestAppOn(databaseUrl: string) {
+  const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent') })
+  registerCleanup(() => app.close())
+  return app
+}
+
+describe('orders on one SQLite file shared by two connections', () => {
+  it('never oversells when two processes’ worth of connections order at once', async () => {
+    const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-shared-')), 'flowcart.db')}`
+    const apps = [await buildTestAppOn(databaseUrl), await buildTestAppOn(databaseUrl)]
+    await apps[0]?.inject({
+      method: 'PUT',
+      url: '/inventory/4',
+      headers: authHeaders,
+      payload: { quantityInStock: 10 },
+    })
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => apps[index % 2]?.inject(order([{ productId: 4, quantity: 1 }]))),
+    )
+
+    expect(responses.filter((response) => response?.statusCode === 201)).toHaveLength(10)
+    expect(responses.every((response) => [201, 409].includes(response?.statusCode ?? 0))).toBe(true)
+    for (const app of apps) {
+      const [stock] = (await app.inject({ url: '/inventory?productId=4', headers: authHeaders })).json()
+      expect(stock.quantityInStock).toBe(0)
+      expect((await app.inject({ url: '/products/4', headers: authHeaders })).json().quantityInStock).toBe(0)
+    }
   })
 })
