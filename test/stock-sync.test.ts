@@ -130,6 +130,20 @@ describe('stock sync in getInventory', () => {
     expect(gone.salesforceSync).toEqual({ status: 'notFound', message: "No Product2 has ProductCode = 'FC-POT-750'." })
   })
 
+  it('remembers a SKU Salesforce does not have, so a warm full sync stays one call per 200 products', async () => {
+    const { app, emulator } = await salesforceApp('sqlite')
+    const missing = emulator.records().find((candidate) => candidate.ProductCode === 'FC-KIT-FA')
+    emulator.deleteRecord(missing?.Id as string)
+
+    const cold = (await app.inject(getInventory())).json() as Array<{ sku: string; salesforceSync: { status: string } }>
+    expect(cold.find((item) => item.sku === 'FC-KIT-FA')?.salesforceSync.status).toBe('notFound')
+    emulator.resetCounters()
+    const warm = (await app.inject(getInventory())).json() as Array<{ sku: string; salesforceSync: { status: string } }>
+    expect(warm.filter((item) => item.salesforceSync.status === 'updated')).toHaveLength(11)
+    expect(warm.find((item) => item.sku === 'FC-KIT-FA')?.salesforceSync.status).toBe('notFound')
+    expect(emulator.counters().byEndpoint).toEqual({ 'PATCH composite/sobjects': 1 })
+  })
+
   it('re-authenticates exactly once when Salesforce expires the session', async () => {
     const { app, emulator } = await salesforceApp('sqlite')
     expect((await app.inject(getInventory('?productId=1'))).statusCode).toBe(200)

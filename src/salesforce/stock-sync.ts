@@ -15,6 +15,8 @@ type IdStore = Pick<Store, 'findSalesforceIds' | 'rememberSalesforceIds'>
 const LOOKUP_CHUNK = 200
 const LOOKUP_CHUNK_BYTES = 8_000
 /** Per-record errors that mean "this remembered Id is gone": look the SKU up again, once. */
+/** A SKU Salesforce did not have is looked up again after this long (someone may have created its Product2). */
+export const MISSING_RECHECK_MS = 15 * 60_000
 const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND', 'INVALID_ID_FIELD'])
 
 const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -66,7 +68,7 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
         if (id) found.set(item.productId, id)
       }
     }
-    await ids.rememberSalesforceIds(found)
+    await ids.rememberSalesforceIds(new Map(items.map((item) => [item.productId, found.get(item.productId) ?? null])))
     return found
   }
 
@@ -82,8 +84,12 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
   return {
     /** Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path. */
     async syncInventory(items: InventoryView[]): Promise<SyncedInventory[]> {
-      const remembered = await ids.findSalesforceIds(items.map((item) => item.productId))
-      const freshlyFound = await lookUp(items.filter((item) => !remembered.has(item.productId)))
+      const known = await ids.findSalesforceIds(
+        items.map((item) => item.productId),
+        new Date(Date.now() - MISSING_RECHECK_MS),
+      )
+      const remembered = new Map([...known].filter((entry): entry is [number, string] => entry[1] !== null))
+      const freshlyFound = await lookUp(items.filter((item) => !known.has(item.productId)))
       const recordIds = new Map([...remembered, ...freshlyFound])
       const results = await update(items, recordIds)
 
@@ -98,7 +104,6 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
         )
       })
       if (stale.length > 0) {
-        await ids.rememberSalesforceIds(new Map(stale.map((item) => [item.productId, null])))
         for (const item of stale) recordIds.delete(item.productId)
         const relocated = await lookUp(stale)
         for (const [productId, id] of relocated) recordIds.set(productId, id)

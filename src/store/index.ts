@@ -72,7 +72,7 @@ export async function openStore(options: StoreOptions) {
     markPublished: (published: Array<{ productId: number; upToId: number }>) => markPublished(db, published),
     scheduleRetry: (ids: number[], retryAt: Date, error: string) => scheduleRetry(db, ids, retryAt, error),
     countPendingEvents: () => countPendingEvents(db),
-    findSalesforceIds: (productIds: number[]) => findSalesforceIds(db, productIds),
+    findSalesforceIds: (productIds: number[], missingSince: Date) => findSalesforceIds(db, productIds, missingSince),
     rememberSalesforceIds: (ids: Map<number, string | null>) => rememberSalesforceIds(db, ids),
     purgeExpiredRecords: async () => (await purgeExpiredKeys(db)) + (await purgeSentEvents(db)),
     async ping(): Promise<boolean> {

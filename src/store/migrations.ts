@@ -89,6 +89,11 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
           .execute()
       },
     },
+    '004-products-salesforce-checked-at': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('products').addColumn('salesforce_checked_at', timestamp).execute()
+      },
+    },
   }
 }
 

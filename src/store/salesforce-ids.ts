@@ -1,23 +1,37 @@
-// The Product2 record Id of each product, remembered so that a warm stock sync needs no look-up.
+// The Product2 record Id of each product, remembered so that a warm stock sync needs no look-up; a product that
+// Salesforce does not have is remembered as missing for a while, so it does not cost a query on every sync.
 import type { Kysely } from 'kysely'
 import type { Database } from './tables.js'
 
-export async function findSalesforceIds(db: Kysely<Database>, productIds: number[]): Promise<Map<number, string>> {
+/** The remembered Id, or null when a look-up after `missingSince` found no Product2. */
+export async function findSalesforceIds(
+  db: Kysely<Database>,
+  productIds: number[],
+  missingSince: Date,
+): Promise<Map<number, string | null>> {
   if (productIds.length === 0) return new Map()
   const rows = await db
     .selectFrom('products')
     .select(['id', 'salesforce_id'])
     .where('id', 'in', productIds)
-    .where('salesforce_id', 'is not', null)
+    .where((eb) =>
+      eb.or([eb('salesforce_id', 'is not', null), eb('salesforce_checked_at', '>=', missingSince.toISOString())]),
+    )
     .execute()
-  return new Map(rows.map((row) => [row.id, row.salesforce_id as string]))
+  return new Map(rows.map((row) => [row.id, row.salesforce_id]))
 }
 
+/** Stores what a look-up found: an Id, or null for "Salesforce has no such product" (as of now). */
 export async function rememberSalesforceIds(db: Kysely<Database>, ids: Map<number, string | null>): Promise<void> {
   if (ids.size === 0) return
+  const checkedAt = new Date().toISOString()
   await db.transaction().execute(async (trx) => {
     for (const [productId, salesforceId] of ids) {
-      await trx.updateTable('products').set({ salesforce_id: salesforceId }).where('id', '=', productId).execute()
+      await trx
+        .updateTable('products')
+        .set({ salesforce_id: salesforceId, salesforce_checked_at: checkedAt })
+        .where('id', '=', productId)
+        .execute()
     }
   })
 }

@@ -15,6 +15,8 @@ export interface ProductsTable {
   updated_at: Timestamp
   /** The matching Product2 record Id, remembered after the first look-up so a sync costs one call. */
   salesforce_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** When salesforce_id was last looked up (a null Id checked recently means Salesforce has no such product). */
+  salesforce_checked_at: ColumnType<string | Date | null, string | null | undefined, string | null>
 }
 
 export interface OrdersTable {
