@@ -9,12 +9,34 @@ const rootFlag = process.argv.indexOf('--root')
 const root = rootFlag > 0 ? (process.argv[rootFlag + 1] ?? '.') : join(import.meta.dirname, '..')
 const check = process.argv.includes('--check')
 
-function firstDifference(committed: string, generated: string): string {
+/** Where two JSON values first differ, as a JSON pointer (`` for the whole value). */
+function firstDifferentPointer(before: unknown, after: unknown, pointer = ''): string | undefined {
+  if (JSON.stringify(before) === JSON.stringify(after)) return undefined
+  if (typeof before !== 'object' || typeof after !== 'object' || before === null || after === null) return pointer
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+  for (const key of keys) {
+    const inner = firstDifferentPointer(
+      (before as Record<string, unknown>)[key],
+      (after as Record<string, unknown>)[key],
+      `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+    )
+    if (inner !== undefined) return inner
+  }
+  return pointer
+}
+
+function firstDifference(path: string, committed: string, generated: string): string {
+  if (path.endsWith('.json')) {
+    try {
+      return `first difference at ${firstDifferentPointer(JSON.parse(committed), JSON.parse(generated)) || '(root)'}`
+    } catch {
+      // not JSON any more: fall back to lines
+    }
+  }
   const before = committed.split('\n')
   const after = generated.split('\n')
   const line = after.findIndex((text, index) => text !== before[index])
-  const at = line === -1 ? after.length : line
-  return `first difference at line ${at + 1}:\n    committed: ${before[at]?.trim() ?? '(end of file)'}\n    generated: ${after[at]?.trim() ?? '(end of file)'}`
+  return `first difference at line ${(line === -1 ? after.length : line) + 1}`
 }
 
 let stale = 0
@@ -30,7 +52,7 @@ for (const file of await generateContract()) {
     console.error(
       committed === undefined
         ? `${file.path}: missing`
-        : `${file.path}: stale, the route schemas say otherwise; ${firstDifference(committed, file.content)}`,
+        : `${file.path}: stale, the route schemas say otherwise; ${firstDifference(file.path, committed, file.content)}`,
     )
     continue
   }

@@ -30,7 +30,7 @@ describe('the committed contract', () => {
     )
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('openapi.generated.json: stale')
-    expect(run.stderr).toContain('changed by hand')
+    expect(run.stderr).toContain('first difference at /components/schemas/Product/properties/sku/description')
     expect(run.stdout).toContain(`${REGISTRATION_PATH}: up to date`)
     expect(readFileSync(join(root, SPEC_PATH), 'utf8')).toContain('changed by hand')
   })
