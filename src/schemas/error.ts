@@ -8,9 +8,9 @@ export const ErrorResponse = Type.Object(
     message: Type.String({ description: 'What went wrong, for a person.' }),
     code: Type.String({
       description:
-        'Stable machine-readable reason: VALIDATION, UNAUTHORIZED, NOT_FOUND, OUT_OF_STOCK, IDEMPOTENCY_CONFLICT, ' +
-        'UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_LIMIT_EXCEEDED, ' +
-        'INTERNAL.',
+        'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, UNAUTHORIZED, NOT_FOUND, OUT_OF_STOCK, ' +
+        'IDEMPOTENCY_CONFLICT, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, ' +
+        'SALESFORCE_ERROR, SALESFORCE_LIMIT_EXCEEDED, INTERNAL.',
     }),
   },
   { $id: 'ErrorResponse', description: 'Every error flowcart answers has this shape.' },
@@ -25,7 +25,7 @@ const errorDescriptions: Record<number, string> = {
   415: 'The body is not application/json (code UNSUPPORTED_MEDIA_TYPE).',
   422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',
   500: 'Unexpected failure; details are in the service log (code INTERNAL).',
-  502: 'Salesforce refused the integration user or could not be reached (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE).',
+  502: 'Salesforce refused the integration user, could not be reached, or refused the request (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR).',
   503: 'Salesforce API limit reached; retry after the Retry-After seconds (SALESFORCE_LIMIT_EXCEEDED).',
 }
 
