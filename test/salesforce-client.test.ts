@@ -12,14 +12,15 @@ import {
   type SalesforceEmulator,
   startSalesforceEmulator,
 } from './support/salesforce-emulator/index.js'
+import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
 
 // jsforce reads the proxy variables when it is first imported, and would send loopback calls through a proxy.
 vi.hoisted(() => {
   for (const name of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[name]
 })
 
-const consumerKey = '3MVG9flowcart.test.consumer'
-const username = 'integration@flowcart.example'
+const consumerKey = TEST_CONSUMER_KEY
+const username = TEST_USERNAME
 const keys = generateKeyPair()
 const PRODUCT_COUNT = 450
 const logLines: string[] = []
@@ -79,15 +80,7 @@ beforeAll(async () => {
     })),
   })
   products = emulator.records()
-  settings = {
-    loginUrl: emulator.url,
-    consumerKey,
-    username,
-    privateKey: keys.privateKey,
-    audience: deriveAudience(emulator.url),
-    apiVersion: '62.0',
-    timeoutMs: 2000,
-  }
+  settings = emulatorSettings(emulator.url, keys.privateKey, 2000)
 })
 
 afterAll(() => emulator.close())

@@ -11,13 +11,14 @@ import {
   type SalesforceEmulator,
   startSalesforceEmulator,
 } from './support/salesforce-emulator/index.js'
+import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
 
 vi.hoisted(() => {
   for (const name of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[name]
 })
 
-const consumerKey = '3MVG9flowcart.test.consumer'
-const username = 'integration@flowcart.example'
+const consumerKey = TEST_CONSUMER_KEY
+const username = TEST_USERNAME
 const keys = generateKeyPair()
 let emulator: SalesforceEmulator
 let settings: SalesforceSettings
@@ -55,15 +56,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 
 beforeAll(async () => {
   emulator = await startSalesforceEmulator({ consumerKey, username, publicKey: keys.publicKey })
-  settings = {
-    loginUrl: emulator.url,
-    consumerKey,
-    username,
-    privateKey: keys.privateKey,
-    audience: deriveAudience(emulator.url),
-    apiVersion: '62.0',
-    timeoutMs: 1000,
-  }
+  settings = emulatorSettings(emulator.url, keys.privateKey, 1000)
 })
 
 afterAll(() => emulator.close())
