@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createSalesforceClient } from '../src/salesforce/client.js'
 import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesforce/errors.js'
 import { DEFAULT_INVENTORY_EVENT, INVENTORY_EVENT_FIELDS, PRODUCT_OBJECT } from '../src/salesforce/names.js'
@@ -13,11 +13,6 @@ import {
   startSalesforceEmulator,
 } from './support/salesforce-emulator/index.js'
 import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
-
-// jsforce reads the proxy variables when it is first imported, and would send loopback calls through a proxy.
-vi.hoisted(() => {
-  for (const name of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[name]
-})
 
 const consumerKey = TEST_CONSUMER_KEY
 const username = TEST_USERNAME

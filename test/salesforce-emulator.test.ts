@@ -10,9 +10,6 @@ import {
   startSalesforceEmulator,
 } from './support/salesforce-emulator/index.js'
 
-// jsforce sends every request, loopback included, through a proxy named in the environment.
-for (const name of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[name]
-
 const CONSUMER_KEY = '3MVG9flowcart.consumer.key'
 const USERNAME = 'integration@flowcart.example'
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'

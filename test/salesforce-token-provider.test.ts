@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import jwt from 'jsonwebtoken'
 import pino from 'pino'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesforce/errors.js'
 import { deriveAudience, type SalesforceSettings } from '../src/salesforce/settings.js'
 import { createTokenProvider } from '../src/salesforce/token-provider.js'
@@ -12,10 +12,6 @@ import {
   startSalesforceEmulator,
 } from './support/salesforce-emulator/index.js'
 import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
-
-vi.hoisted(() => {
-  for (const name of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[name]
-})
 
 const consumerKey = TEST_CONSUMER_KEY
 const username = TEST_USERNAME
