@@ -1,8 +1,9 @@
 // Idempotency keys for postOrder: stored in the database so a retry on another dyno or after a restart is answered.
 import { createHash } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import { AppError } from '../errors.js'
 import type { Database } from './tables.js'
+import type { TransactionScope } from './write-transactions.js'
 
 export const IDEMPOTENCY_RETENTION_HOURS = 24
 
@@ -16,19 +17,13 @@ export function hashRequest(body: unknown): string {
  * On PostgreSQL a concurrent claim of the same key waits here until the first transaction ends.
  */
 export async function claimKey<T>(
-  trx: Transaction<Database>,
+  { writes }: TransactionScope,
   key: string,
   requestHash: string,
 ): Promise<T | undefined> {
-  const claimed = await trx
-    .insertInto('idempotency_keys')
-    .values({ key, request_hash: requestHash, created_at: new Date().toISOString() })
-    .onConflict((conflict) => conflict.column('key').doNothing())
-    .returning('key')
-    .executeTakeFirst()
-  if (claimed) return undefined
-  const stored = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirstOrThrow()
-  if (stored.request_hash !== requestHash || stored.response_body === null) {
+  if (await writes.claimKey({ key, requestHash, now: new Date().toISOString() })) return undefined
+  const stored = await writes.findKey(key)
+  if (!stored || stored.request_hash !== requestHash || stored.response_body === null) {
     throw new AppError(
       422,
       'IDEMPOTENCY_CONFLICT',
@@ -38,12 +33,8 @@ export async function claimKey<T>(
   return JSON.parse(stored.response_body) as T
 }
 
-export async function saveAnswer(trx: Transaction<Database>, key: string, statusCode: number, body: unknown) {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({ status_code: statusCode, response_body: JSON.stringify(body) })
-    .where('key', '=', key)
-    .execute()
+export async function saveAnswer({ writes }: TransactionScope, key: string, statusCode: number, body: unknown) {
+  await writes.saveAnswer({ key, statusCode, responseBody: JSON.stringify(body) })
 }
 
 export async function purgeExpiredKeys(db: Kysely<Database>, now = new Date()): Promise<number> {

@@ -7,23 +7,19 @@ import { seedDemoCatalog } from './demo-catalog.js'
 import { purgeExpiredKeys } from './idempotency.js'
 import { listInventory, setStock } from './inventory.js'
 import { migrate } from './migrations.js'
-import { findOrder, listOrders, type OrderRequest, placeOrder, type StockChangeRecorder } from './orders.js'
+import { prepareOrderWrites } from './order-writes.js'
+import { findOrder, listOrders, type OrderRequest, placeOrder } from './orders.js'
 import { findProduct, listProducts } from './products.js'
 import { readCache } from './read-cache.js'
 import type { ProductView } from './rows.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
-import {
-  claimDueEvents,
-  countPendingEvents,
-  markPublished,
-  purgeSentEvents,
-  recordStockEvents,
-  scheduleRetry,
-} from './stock-events.js'
+import { claimDueEvents, countPendingEvents, markPublished, purgeSentEvents, scheduleRetry } from './stock-events.js'
+import { writeTransactions } from './write-transactions.js'
 
-export type { OrderRequest, PlacedOrder, StockChange, StockChangeRecorder } from './orders.js'
+export type { OrderRequest, PlacedOrder, StockChange } from './orders.js'
 export type { InventoryView, OrderView, ProductView } from './rows.js'
 export type { PendingStockEvent } from './stock-events.js'
+
 export { describeDatabaseUrl }
 
 export interface StoreOptions {
@@ -42,7 +38,8 @@ export async function openStore(options: StoreOptions) {
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0
-  const record: StockChangeRecorder | undefined = options.recordStockEvents ? recordStockEvents : undefined
+  const recordEvents = options.recordStockEvents ?? false
+  const inTransaction = writeTransactions(connection, prepareOrderWrites(db, connection.engine))
   const stockListeners = new Set<() => void>()
   /** Runs `change`, then tells the listeners (the event dispatcher) once it has committed. */
   const announcing = async <T>(change: Promise<T>) => {
@@ -59,12 +56,12 @@ export async function openStore(options: StoreOptions) {
     listProducts: productPages,
     findProduct: (id: number) => findProduct(db, id),
     placeOrder: (request: OrderRequest, idempotencyKey?: string) =>
-      announcing(placeOrder(connection, request, idempotencyKey, record)),
+      announcing(inTransaction((scope) => placeOrder(scope, request, idempotencyKey, recordEvents))),
     findOrder: (id: number) => findOrder(db, id),
     listOrders: (page: Required<PageQuery>) => listOrders(db, page),
     listInventory: (productId?: number) => listInventory(db, productId),
     setStock: (productId: number, quantityInStock: number) =>
-      announcing(setStock(connection, productId, quantityInStock, record)),
+      announcing(inTransaction((scope) => setStock(scope, productId, quantityInStock, recordEvents))),
     onStockChange(listener: () => void) {
       stockListeners.add(listener)
     },

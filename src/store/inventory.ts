@@ -1,10 +1,10 @@
 // Reading and setting stock levels.
 import type { Kysely } from 'kysely'
 import { notFound } from '../errors.js'
-import type { Connection } from './connect.js'
-import type { StockChangeRecorder } from './orders.js'
 import { type InventoryView, toInventory } from './rows.js'
+import { recordStockEvents } from './stock-events.js'
 import type { Database } from './tables.js'
+import type { TransactionScope } from './write-transactions.js'
 
 const inventoryColumns = ['id', 'sku', 'quantity_in_stock', 'updated_at'] as const
 
@@ -16,21 +16,21 @@ export async function listInventory(db: Kysely<Database>, productId?: number): P
   return rows.map(toInventory)
 }
 
+/** Runs inside a write transaction (see write-transactions.ts). */
 export async function setStock(
-  { db }: Connection,
+  scope: TransactionScope,
   productId: number,
   quantityInStock: number,
-  recordStockChanges?: StockChangeRecorder,
+  recordEvents: boolean,
 ): Promise<InventoryView> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('products')
-      .set({ quantity_in_stock: quantityInStock, updated_at: new Date().toISOString() })
-      .where('id', '=', productId)
-      .returning(inventoryColumns)
-      .executeTakeFirst()
-    if (!row) throw notFound(`Product ${productId} does not exist.`)
-    if (recordStockChanges) await recordStockChanges(trx, [{ productId, sku: row.sku, quantityInStock }])
-    return toInventory(row)
-  })
+  const { run, db } = scope
+  const query = db
+    .updateTable('products')
+    .set({ quantity_in_stock: quantityInStock, updated_at: new Date().toISOString() })
+    .where('id', '=', productId)
+    .returning(inventoryColumns)
+  const [row] = (await run(query.compile())).rows
+  if (!row) throw notFound(`Product ${productId} does not exist.`)
+  if (recordEvents) await recordStockEvents(scope, [{ productId, sku: row.sku, quantityInStock }])
+  return toInventory(row)
 }

@@ -1,13 +1,14 @@
 // Placing and reading orders. An order reserves all of its stock or none of it.
 import type { Static } from '@sinclair/typebox'
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { AppError, notFound } from '../errors.js'
 import type { PageQuery } from '../schemas/common.js'
 import type { OrderInput } from '../schemas/order.js'
-import type { Connection } from './connect.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import { type OrderView, toOrder } from './rows.js'
-import type { Database, ProductsTable } from './tables.js'
+import { recordStockEvents } from './stock-events.js'
+import type { Database, OrderItemsTable, ProductsTable } from './tables.js'
+import type { TransactionScope } from './write-transactions.js'
 
 export type OrderRequest = Static<typeof OrderInput>
 export interface StockChange {
@@ -21,7 +22,6 @@ export interface PlacedOrder {
   replayed: boolean
   stockChanges: StockChange[]
 }
-export type StockChangeRecorder = (trx: Transaction<Database>, changes: StockChange[]) => Promise<void>
 
 /** Lines for the same product are merged; sorting by product id gives every order the same lock order. */
 function mergeLines(items: OrderRequest['items']) {
@@ -30,24 +30,23 @@ function mergeLines(items: OrderRequest['items']) {
   return [...quantities].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity }))
 }
 
+/** Runs inside a write transaction (see write-transactions.ts); throwing leaves the database as it was. */
 export async function placeOrder(
-  { db }: Connection,
+  scope: TransactionScope,
   request: OrderRequest,
   idempotencyKey: string | undefined,
-  recordStockChanges?: StockChangeRecorder,
+  recordEvents: boolean,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
-  return db.transaction().execute(async (trx) => {
-    if (idempotencyKey) {
-      const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
-      const answer = await claimKey<OrderView>(trx, idempotencyKey, requestHash)
-      if (answer) return { order: answer, replayed: true, stockChanges: [] }
-    }
-    const { order, stockChanges } = await reserveAndRecord(trx, lines, request.customerEmail)
-    if (recordStockChanges) await recordStockChanges(trx, stockChanges)
-    if (idempotencyKey) await saveAnswer(trx, idempotencyKey, 201, order)
-    return { order, replayed: false, stockChanges }
-  })
+  if (idempotencyKey) {
+    const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
+    const answer = await claimKey<OrderView>(scope, idempotencyKey, requestHash)
+    if (answer) return { order: answer, replayed: true, stockChanges: [] }
+  }
+  const { order, stockChanges } = await reserveAndRecord(scope, lines, request.customerEmail)
+  if (recordEvents) await recordStockEvents(scope, stockChanges)
+  if (idempotencyKey) await saveAnswer(scope, idempotencyKey, 201, order)
+  return { order, replayed: false, stockChanges }
 }
 
 function assertOneCurrency(products: Pick<Selectable<ProductsTable>, 'currency_code'>[]) {
@@ -66,12 +65,12 @@ function assertOneCurrency(products: Pick<Selectable<ProductsTable>, 'currency_c
  * then mixed currencies, then the first line short of stock). Throwing rolls back the lines already taken.
  */
 async function refuse(
-  trx: Transaction<Database>,
+  { run, db }: TransactionScope,
   lines: ReturnType<typeof mergeLines>,
   shortId: number,
 ): Promise<never> {
   const ids = lines.map((line) => line.productId)
-  const products = await trx.selectFrom('products').selectAll().where('id', 'in', ids).execute()
+  const { rows: products } = await run(db.selectFrom('products').selectAll().where('id', 'in', ids).compile())
   const byId = new Map(products.map((product) => [product.id, product]))
   const missing = ids.filter((id) => !byId.has(id))
   if (missing.length > 0) throw notFound(`Product ${missing.join(', ')} does not exist.`)
@@ -86,23 +85,18 @@ async function refuse(
 }
 
 async function reserveAndRecord(
-  trx: Transaction<Database>,
+  scope: TransactionScope,
   lines: ReturnType<typeof mergeLines>,
   customerEmail: string | undefined,
 ) {
+  const { writes } = scope
   const now = new Date().toISOString()
   // One statement per line both checks and takes the stock, so no other order can slip in between (on PostgreSQL
   // the update locks the row; lines go in product id order, so two orders never wait on each other in a cycle).
   const products: Selectable<ProductsTable>[] = []
   for (const { productId, quantity } of lines) {
-    const product = await trx
-      .updateTable('products')
-      .set({ quantity_in_stock: sql`quantity_in_stock - ${quantity}`, updated_at: now })
-      .where('id', '=', productId)
-      .where('quantity_in_stock', '>=', quantity)
-      .returningAll()
-      .executeTakeFirst()
-    if (!product) return refuse(trx, lines, productId)
+    const product = await writes.takeStock({ productId, quantity, now })
+    if (!product) return refuse(scope, lines, productId)
     products.push(product)
   }
   assertOneCurrency(products)
@@ -111,36 +105,26 @@ async function reserveAndRecord(
     sku: product.sku,
     quantityInStock: product.quantity_in_stock,
   }))
-  const items = lines.map(({ quantity }, index) => {
-    const product = products[index] as (typeof products)[number]
-    return { product, quantity, totalCents: product.price_cents * quantity }
+  const orderRow = await writes.insertOrder({
+    customerEmail: customerEmail ?? null,
+    currencyCode: products[0]?.currency_code ?? 'USD',
+    totalCents: products.reduce((sum, product, index) => sum + product.price_cents * (lines[index]?.quantity ?? 0), 0),
+    now,
   })
-  const orderRow = await trx
-    .insertInto('orders')
-    .values({
-      status: 'placed',
-      customer_email: customerEmail ?? null,
-      currency_code: products[0]?.currency_code ?? 'USD',
-      total_cents: items.reduce((sum, item) => sum + item.totalCents, 0),
-      created_at: now,
+  const itemRows: Selectable<OrderItemsTable>[] = []
+  for (const [index, product] of products.entries()) {
+    const quantity = lines[index]?.quantity ?? 0
+    const itemRow = await writes.insertOrderItem({
+      orderId: orderRow.id,
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      quantity,
+      unitPriceCents: product.price_cents,
+      totalCents: product.price_cents * quantity,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const itemRows = await trx
-    .insertInto('order_items')
-    .values(
-      items.map(({ product, quantity, totalCents }) => ({
-        order_id: orderRow.id,
-        product_id: product.id,
-        sku: product.sku,
-        name: product.name,
-        quantity,
-        unit_price_cents: product.price_cents,
-        total_cents: totalCents,
-      })),
-    )
-    .returningAll()
-    .execute()
+    itemRows.push(itemRow)
+  }
   return { order: toOrder(orderRow, itemRows), stockChanges }
 }
 

@@ -1,26 +1,16 @@
 // The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import type { Connection } from './connect.js'
 import type { StockChange } from './orders.js'
 import type { Database, StockEventsTable } from './tables.js'
+import type { TransactionScope } from './write-transactions.js'
 
 export type PendingStockEvent = Selectable<StockEventsTable>
 
-export async function recordStockEvents(trx: Transaction<Database>, changes: StockChange[]): Promise<void> {
-  if (changes.length === 0) return
+/** Writes one outbox row per change, in the transaction of the change itself. */
+export async function recordStockEvents({ writes }: TransactionScope, changes: StockChange[]): Promise<void> {
   const now = new Date().toISOString()
-  await trx
-    .insertInto('stock_events')
-    .values(
-      changes.map((change) => ({
-        product_id: change.productId,
-        sku: change.sku,
-        quantity_in_stock: change.quantityInStock,
-        created_at: now,
-        next_attempt_at: now,
-      })),
-    )
-    .execute()
+  for (const change of changes) await writes.recordStockEvent({ ...change, now })
 }
 
 // Any constant: the key of the PostgreSQL advisory lock that lets one dispatcher claim at a time.
