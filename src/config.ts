@@ -33,7 +33,13 @@ export const Environment = Type.Object({
       description: 'sqlite:<path>, sqlite::memory: or postgres://… (default sqlite:./data/flowcart.db).',
     }),
   ),
-  API_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user name (default flowcart).' })),
+  API_USERNAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: '^[^:]+$',
+      description: 'Basic-auth user name (default flowcart), without a colon: basic auth splits on it.',
+    }),
+  ),
   API_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password.' })),
   API_PASSWORD_PREVIOUS: Type.Optional(
     Type.String({ minLength: 1, description: 'Previous password, still accepted while clients rotate.' }),

@@ -24,6 +24,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL is invalid.*sqlite:/)
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL is invalid/)
     expect(() => loadConfig({ SEED_DEMO_DATA: 'yes' })).toThrow(/^SEED_DEMO_DATA is invalid/)
+    expect(() => loadConfig({ API_USERNAME: 'flow:cart' })).toThrow(/^API_USERNAME is invalid.*without a colon/)
   })
 
   it('in production, refuses to start without a strong API_PASSWORD', () => {
