@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js'
 export async function productRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   // The store hands back the very same page until the catalog changes, so its JSON is kept alongside it.
-  const pageJson = new WeakMap<object, string>()
+  const pageJson = new WeakMap<object, Buffer>()
 
   routes.get(
     '/products',
@@ -34,7 +34,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
       })
       let json = pageJson.get(page)
       if (json === undefined) {
-        json = reply.serialize(page) as string
+        json = Buffer.from(reply.serialize(page) as string)
         pageJson.set(page, json)
       }
       return reply.type('application/json; charset=utf-8').send(json as unknown as typeof page)

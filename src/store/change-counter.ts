@@ -8,7 +8,7 @@ import type SqliteDatabase from 'better-sqlite3'
  * data, so they are safe to ask while a transaction is open on the connection.
  */
 export function changeCounter(sqlite: SqliteDatabase.Database): () => string {
-  const local = sqlite.prepare('select total_changes()').pluck()
-  const external = sqlite.prepare('pragma data_version').pluck()
-  return () => `${local.get()}:${external.get()}`
+  // One statement for both: a read costs one step of SQLite, not two.
+  const counters = sqlite.prepare(`select total_changes() || ':' || data_version from pragma_data_version`).pluck()
+  return () => counters.get() as string
 }
