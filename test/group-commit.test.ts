@@ -7,7 +7,7 @@ import SqliteDatabase from 'better-sqlite3'
 import { CompiledQuery } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { connect } from '../src/store/connect.js'
-import { groupCommit } from '../src/store/group-commit.js'
+import { groupCommit, MAX_BATCH_SIZE } from '../src/store/group-commit.js'
 import { prepareOrderWrites } from '../src/store/order-writes.js'
 import type { TransactionScope } from '../src/store/write-transactions.js'
 import { registerCleanup } from './helper.js'
@@ -54,6 +54,21 @@ describe('group commit (SQLite)', () => {
     expect(seenCommitted).toEqual([0, 0, 0])
     expect(entries()).toHaveLength(3)
     expect(committedEntries()).toBe(3)
+  })
+
+  it('commits a burst larger than one batch in several batches, losing none of it', async () => {
+    const { inTransaction, addEntry, committedEntries } = openLedger()
+    const committedBefore: number[] = []
+    const write = async (scope: TransactionScope) => {
+      committedBefore.push(committedEntries())
+      return addEntry(1)(scope)
+    }
+
+    const ids = await Promise.all(Array.from({ length: 2 * MAX_BATCH_SIZE + 1 }, () => inTransaction(write)))
+
+    expect(new Set(ids).size).toBe(2 * MAX_BATCH_SIZE + 1)
+    expect(new Set(committedBefore)).toEqual(new Set([0, MAX_BATCH_SIZE, 2 * MAX_BATCH_SIZE]))
+    expect(committedEntries()).toBe(2 * MAX_BATCH_SIZE + 1)
   })
 
   it('rolls back a write that throws without touching the others in its batch', async () => {

@@ -5,6 +5,9 @@ import type { prepareOrderWrites } from './order-writes.js'
 import type { Database } from './tables.js'
 import type { RunQuery, RunResult, TransactionScope, WriteTransaction } from './write-transactions.js'
 
+/** Caps how long one batch holds the event loop (about 30 µs an order): a burst is committed in several. */
+export const MAX_BATCH_SIZE = 100
+
 interface QueuedWork {
   work: (scope: TransactionScope) => Promise<unknown>
   resolve: (value: unknown) => void
@@ -31,7 +34,7 @@ export function groupCommit(
   const savepoint = sqlite.prepare('savepoint one_write')
   const release = sqlite.prepare('release one_write')
   const rollbackToSavepoint = sqlite.prepare('rollback to one_write')
-  let queue: QueuedWork[] = []
+  const queue: QueuedWork[] = []
   let scheduled = false
 
   async function runBatch(batch: QueuedWork[]) {
@@ -58,8 +61,7 @@ export function groupCommit(
   }
 
   async function flush() {
-    const batch = queue
-    queue = []
+    const batch = queue.splice(0, MAX_BATCH_SIZE)
     try {
       // Holding Kysely's connection keeps its other queries (reads, the event dispatcher) out of the transaction.
       const outcomes = await db.connection().execute(() => runBatch(batch))
