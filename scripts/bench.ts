@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { formatApiEconomy, measureApiEconomy } from './bench/api-economy.js'
-import { startServer } from './bench/processes.js'
+import { type RunningServer, startServer } from './bench/processes.js'
 
 const CONNECTIONS = 50
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const PASSWORD = 'bench-password-0123456789'
 const authorization = `Basic ${Buffer.from(`flowcart:${PASSWORD}`).toString('base64')}`
@@ -16,12 +16,25 @@ interface Sample {
   requestsPerSecond: number
   p99: number
   errors: number
+  /** CPU time per request: of the server, and of this process generating the load. */
+  serverCpuMicroseconds: number
+  clientCpuMicroseconds: number
 }
 
-async function measure(options: autocannon.Options): Promise<Sample> {
+async function measure(server: RunningServer, options: autocannon.Options): Promise<Sample> {
+  const serverBefore = server.cpuMicroseconds()
+  const clientBefore = process.cpuUsage()
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
+  const client = process.cpuUsage(clientBefore)
   const failures = result.errors + result.timeouts + result.non2xx
-  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, errors: failures }
+  const requests = Math.max(result.requests.total, 1)
+  return {
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    errors: failures,
+    serverCpuMicroseconds: (server.cpuMicroseconds() - serverBefore) / requests,
+    clientCpuMicroseconds: (client.user + client.system) / requests,
+  }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
@@ -40,14 +53,17 @@ await fetch(`${flowcart.url}/inventory/1`, {
   body: JSON.stringify({ quantityInStock: 2_000_000_000 }),
 })
 
-const scenarios = {
-  'baseline: Fastify hello world': { url: `${baseline.url}/` },
-  'GET /products': { url: `${flowcart.url}/products`, headers: { authorization } },
+const scenarios: Record<string, { server: RunningServer; options: autocannon.Options }> = {
+  'baseline: Fastify hello world': { server: baseline, options: { url: `${baseline.url}/` } },
+  'GET /products': { server: flowcart, options: { url: `${flowcart.url}/products`, headers: { authorization } } },
   'POST /orders': {
-    url: `${flowcart.url}/orders`,
-    method: 'POST' as const,
-    headers: { authorization, 'content-type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
+    server: flowcart,
+    options: {
+      url: `${flowcart.url}/orders`,
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
+    },
   },
 }
 const targets: Record<string, { requestsPerSecond: number; p99: number }> = {
@@ -57,8 +73,8 @@ const targets: Record<string, { requestsPerSecond: number; p99: number }> = {
 
 const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]))
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const [name, options] of Object.entries(scenarios)) {
-    samples[name]?.push(await measure(options))
+  for (const [name, { server, options }] of Object.entries(scenarios)) {
+    samples[name]?.push(await measure(server, options))
     process.stdout.write(`round ${round}/${ROUNDS}: ${name} done\n`)
   }
 }
@@ -70,12 +86,14 @@ const summary = Object.fromEntries(
       requestsPerSecond: median(list.map((sample) => sample.requestsPerSecond)),
       p99: median(list.map((sample) => sample.p99)),
       errors: list.reduce((sum, sample) => sum + sample.errors, 0),
+      serverCpuMicroseconds: median(list.map((sample) => sample.serverCpuMicroseconds)),
+      clientCpuMicroseconds: median(list.map((sample) => sample.clientCpuMicroseconds)),
       // The spread across rounds says how far a difference between two runs can be trusted.
       range: `${Math.round(Math.min(...list.map((sample) => sample.requestsPerSecond)))}–${Math.round(Math.max(...list.map((sample) => sample.requestsPerSecond)))}`,
     },
   ]),
 )
-const base = summary['baseline: Fastify hello world'] as Sample & { range: string }
+const base = summary['baseline: Fastify hello world'] as Sample
 const rss = flowcart.rssMegabytes()
 console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, medians:\n`)
 console.log('| scenario | req/s | req/s range | ratio | p99 ms | p99 ratio | failed requests | target |')
@@ -89,6 +107,18 @@ for (const [name, result] of Object.entries(summary)) {
     : ''
   console.log(
     `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.range} | ${ratio.toFixed(2)} | ${result.p99} | ${p99Ratio.toFixed(2)} | ${result.errors} | ${verdict} |`,
+  )
+}
+// Req/s on a shared two-core machine moves with whatever else runs; CPU time per request moves far less, and
+// says what a target asks for: reaching ratio × baseline req/s on one core leaves 1 s / that many µs a request.
+console.log('\nCPU time per request (medians; the load generator runs in this process, on the same two cores):\n')
+console.log('| scenario | server µs | server ratio | load generator µs | server µs a request at the target |')
+console.log('|---|---|---|---|---|')
+for (const [name, result] of Object.entries(summary)) {
+  const target = targets[name]
+  const budget = target ? (1e6 / (target.requestsPerSecond * base.requestsPerSecond)).toFixed(0) : ''
+  console.log(
+    `| ${name} | ${result.serverCpuMicroseconds.toFixed(1)} | ${(result.serverCpuMicroseconds / base.serverCpuMicroseconds).toFixed(1)} | ${result.clientCpuMicroseconds.toFixed(1)} | ${budget} |`,
   )
 }
 console.log(`\nflowcart RSS after the run: ${rss.toFixed(0)} MB (target < 150 MB: ${rss < 150 ? 'met' : 'MISSED'})`)

@@ -7,6 +7,8 @@ export interface RunningServer {
   child: ChildProcess
   url: string
   rssMegabytes(): number
+  /** CPU time the process has used so far, all threads, user and system. */
+  cpuMicroseconds(): number
   stop(): Promise<void>
 }
 
@@ -46,6 +48,11 @@ export async function startServer(
     rssMegabytes() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
       return Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) / 1024
+    },
+    cpuMicroseconds() {
+      // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+      return (Number(fields[11]) + Number(fields[12])) * 10_000
     },
     stop: () =>
       new Promise((resolve) => {
