@@ -25,7 +25,10 @@ export interface TransactionScope {
   db: Kysely<Database>
 }
 
-/** Runs `work` in a transaction: it commits when `work` resolves and changes nothing when it throws. */
+/**
+ * Runs `work` in a transaction: it commits when `work` resolves and changes nothing when it throws. `work` waits
+ * on nothing but its queries: on SQLite it shares its transaction with the other writes of its batch.
+ */
 export type WriteTransaction = <T>(work: (scope: TransactionScope) => Promise<T>) => Promise<T>
 
 export function writeTransactions({ db, sqlite }: Connection, writesFor: ReturnType<typeof prepareOrderWrites>) {
