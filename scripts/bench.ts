@@ -46,6 +46,7 @@ const flowcart = await startServer('dist/src/server.js', '/healthz', {
   DATABASE_URL: `sqlite:${databaseFile}`,
   API_PASSWORD: PASSWORD,
 })
+const httpOnly = await startServer('dist/scripts/bench/http-only.js', '/healthz', { API_PASSWORD: PASSWORD })
 // Stock large enough that no order of the run is refused.
 await fetch(`${flowcart.url}/inventory/1`, {
   method: 'PUT',
@@ -53,18 +54,17 @@ await fetch(`${flowcart.url}/inventory/1`, {
   body: JSON.stringify({ quantityInStock: 2_000_000_000 }),
 })
 
+const orderRequest = (url: string): autocannon.Options => ({
+  url: `${url}/orders`,
+  method: 'POST',
+  headers: { authorization, 'content-type': 'application/json' },
+  body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
+})
 const scenarios: Record<string, { server: RunningServer; options: autocannon.Options }> = {
   'baseline: Fastify hello world': { server: baseline, options: { url: `${baseline.url}/` } },
   'GET /products': { server: flowcart, options: { url: `${flowcart.url}/products`, headers: { authorization } } },
-  'POST /orders': {
-    server: flowcart,
-    options: {
-      url: `${flowcart.url}/orders`,
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
-    },
-  },
+  'POST /orders': { server: flowcart, options: orderRequest(flowcart.url) },
+  'diagnostic: POST /orders, HTTP side only (no database)': { server: httpOnly, options: orderRequest(httpOnly.url) },
 }
 const targets: Record<string, { requestsPerSecond: number; p99: number }> = {
   'GET /products': { requestsPerSecond: 0.8, p99: 2 },
@@ -123,7 +123,7 @@ for (const [name, result] of Object.entries(summary)) {
 }
 console.log(`\nflowcart RSS after the run: ${rss.toFixed(0)} MB (target < 150 MB: ${rss < 150 ? 'met' : 'MISSED'})`)
 
-await Promise.all([baseline.stop(), flowcart.stop()])
+await Promise.all([baseline.stop(), flowcart.stop(), httpOnly.stop()])
 
 // Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed.
 console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)
