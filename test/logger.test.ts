@@ -1,17 +1,11 @@
 // Secrets never reach the logs, whichever logged object carries them.
-import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../src/logger.js'
+import { captureLines } from './support/log-capture.js'
 
 function capture() {
-  const lines: string[] = []
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk))
-      done()
-    },
-  })
-  return { logger: createLogger('info', destination), text: () => lines.join('') }
+  const { stream, text } = captureLines()
+  return { logger: createLogger('info', stream), text }
 }
 
 describe('logger', () => {

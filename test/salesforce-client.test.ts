@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createSalesforceClient } from '../src/salesforce/client.js'
@@ -6,6 +5,7 @@ import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesfor
 import { DEFAULT_INVENTORY_EVENT, INVENTORY_EVENT_FIELDS, PRODUCT_OBJECT } from '../src/salesforce/names.js'
 import { deriveAudience, type SalesforceSettings } from '../src/salesforce/settings.js'
 import { createTokenProvider, type TokenProvider } from '../src/salesforce/token-provider.js'
+import { captureLines } from './support/log-capture.js'
 import {
   type EmulatorProduct,
   generateKeyPair,
@@ -18,16 +18,8 @@ const consumerKey = TEST_CONSUMER_KEY
 const username = TEST_USERNAME
 const keys = generateKeyPair()
 const PRODUCT_COUNT = 450
-const logLines: string[] = []
-const logger = pino(
-  { level: 'debug' },
-  new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk))
-      done()
-    },
-  }),
-)
+const logs = captureLines()
+const logger = pino({ level: 'debug' }, logs.stream)
 const seenTokens = new Set<string>()
 
 let emulator: SalesforceEmulator
@@ -337,7 +329,7 @@ describe('failures', () => {
 
 describe('logs', () => {
   it('never contain an access token, an assertion or key material', () => {
-    const text = logLines.join('')
+    const text = logs.text()
     expect(text).toContain('requested Salesforce token')
     expect(text).toContain('Salesforce call failed')
     expect(seenTokens.size).toBeGreaterThan(0)

@@ -1,11 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { Writable } from 'node:stream'
 import jwt from 'jsonwebtoken'
 import pino from 'pino'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesforce/errors.js'
 import { deriveAudience, type SalesforceSettings } from '../src/salesforce/settings.js'
 import { createTokenProvider } from '../src/salesforce/token-provider.js'
+import { captureLines } from './support/log-capture.js'
 import {
   generateKeyPair,
   type SalesforceEmulator,
@@ -20,14 +20,8 @@ let emulator: SalesforceEmulator
 let settings: SalesforceSettings
 
 function captureLogs() {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk))
-      done()
-    },
-  })
-  return { logger: pino({ level: 'debug' }, stream), text: () => lines.join('') }
+  const { stream, text } = captureLines()
+  return { logger: pino({ level: 'debug' }, stream), text }
 }
 
 // Passes every request through to the emulator and keeps the assertions that were sent.
