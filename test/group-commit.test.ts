@@ -7,9 +7,10 @@ import SqliteDatabase from 'better-sqlite3'
 import { CompiledQuery } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { connect } from '../src/store/connect.js'
-import { groupCommit, MAX_BATCH_SIZE } from '../src/store/group-commit.js'
+import { MAX_BATCH_SIZE } from '../src/store/group-commit.js'
 import { prepareOrderWrites } from '../src/store/order-writes.js'
-import type { TransactionScope } from '../src/store/write-transactions.js'
+import { compileOnlyBuilder } from '../src/store/query-builder.js'
+import { type TransactionScope, writeTransactions } from '../src/store/write-transactions.js'
 import { registerCleanup } from './helper.js'
 
 function openLedger() {
@@ -23,11 +24,17 @@ function openLedger() {
     create table entries (id integer primary key, account_id integer references accounts (id) deferrable initially deferred);
     insert into accounts (id) values (1);
   `)
-  const inTransaction = groupCommit(connection.db, sqlite, prepareOrderWrites(connection.db, 'sqlite'))
+  const writesFor = prepareOrderWrites(compileOnlyBuilder('sqlite'), 'sqlite', { recordStockEvents: false })
+  const inTransaction = writeTransactions(connection, writesFor)
   const addEntry =
     (accountId: number) =>
-    async ({ run }: TransactionScope) =>
-      (await run(CompiledQuery.raw('insert into entries (account_id) values (?)', [accountId]))).insertId
+    async ({ run }: TransactionScope) => {
+      const insert: CompiledQuery<{ id: number }> = CompiledQuery.raw(
+        'insert into entries (account_id) values (?) returning id',
+        [accountId],
+      )
+      return (await run(insert)).rows[0]?.id
+    }
   const entries = () => sqlite.prepare('select account_id as accountId from entries order by id').all()
   /** What another process reading the file sees: committed rows only. */
   const reader = new SqliteDatabase(file, { readonly: true })
@@ -99,6 +106,16 @@ describe('group commit (SQLite)', () => {
     // The connection is usable again: the next batch commits.
     await expect(inTransaction(addEntry(1))).resolves.toBe(1)
     expect(entries()).toEqual([{ accountId: 1 }])
+  })
+
+  it('refuses a query run outside the transaction at once, instead of waiting on the batch for ever', async () => {
+    const { inTransaction, addEntry, entries } = openLedger()
+
+    const escaping = inTransaction(({ builder }) => builder.selectFrom('products').selectAll().execute())
+
+    await expect(escaping).rejects.toThrow(/only compiles queries/)
+    await expect(inTransaction(addEntry(1))).resolves.toBe(1)
+    expect(entries()).toHaveLength(1)
   })
 
   it('runs writes submitted while a batch is committing in the next batch', async () => {

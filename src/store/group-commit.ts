@@ -1,9 +1,8 @@
 // SQLite group commit: the writes that arrive together run in one transaction, each inside its own savepoint.
 import type SqliteDatabase from 'better-sqlite3'
-import type { CompiledQuery, Kysely } from 'kysely'
-import type { prepareOrderWrites } from './order-writes.js'
+import type { Kysely } from 'kysely'
 import type { Database } from './tables.js'
-import type { RunQuery, RunResult, TransactionScope, WriteTransaction } from './write-transactions.js'
+import type { TransactionScope, WriteTransaction } from './write-transactions.js'
 
 /** Caps how long one batch holds the event loop (about 30 µs an order): a burst is committed in several. */
 export const MAX_BATCH_SIZE = 100
@@ -24,10 +23,8 @@ interface QueuedWork {
 export function groupCommit(
   db: Kysely<Database>,
   sqlite: SqliteDatabase.Database,
-  writesFor: ReturnType<typeof prepareOrderWrites>,
+  scope: TransactionScope,
 ): WriteTransaction {
-  const run: RunQuery = (query) => runNow(sqlite, query)
-  const scope: TransactionScope = { writes: writesFor(run), run, db }
   const begin = sqlite.prepare('begin immediate')
   const commit = sqlite.prepare('commit')
   const rollback = sqlite.prepare('rollback')
@@ -47,6 +44,8 @@ export function groupCommit(
           outcomes.push({ value: await work(scope) })
           release.run()
         } catch (error) {
+          // On some errors (I/O, a full disk) SQLite has already rolled back the whole transaction: the batch fails.
+          if (!sqlite.inTransaction) throw error
           rollbackToSavepoint.run()
           release.run()
           outcomes.push({ error })
@@ -86,12 +85,4 @@ export function groupCommit(
         setImmediate(flush)
       }
     })
-}
-
-/** better-sqlite3 is synchronous: the rows are there when the call returns. */
-function runNow<Row>(sqlite: SqliteDatabase.Database, query: CompiledQuery<Row>): RunResult<Row> {
-  const statement = sqlite.prepare(query.sql)
-  if (statement.reader) return { rows: statement.all(query.parameters) as Row[], changes: 0, insertId: undefined }
-  const { changes, lastInsertRowid } = statement.run(query.parameters)
-  return { rows: [], changes, insertId: Number(lastInsertRowid) }
 }

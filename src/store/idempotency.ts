@@ -17,13 +17,15 @@ export function hashRequest(body: unknown): string {
  * On PostgreSQL a concurrent claim of the same key waits here until the first transaction ends.
  */
 export async function claimKey<T>(
-  { writes }: TransactionScope,
+  { writes }: Pick<TransactionScope, 'writes'>,
   key: string,
   requestHash: string,
 ): Promise<T | undefined> {
   if (await writes.claimKey({ key, requestHash, now: new Date().toISOString() })) return undefined
   const stored = await writes.findKey(key)
-  if (!stored || stored.request_hash !== requestHash || stored.response_body === null) {
+  // Removed by the retention purge since the claim was refused (24 h after it was made): the key is free again.
+  if (!stored) return claimKey({ writes }, key, requestHash)
+  if (stored.request_hash !== requestHash || stored.response_body === null) {
     throw new AppError(
       422,
       'IDEMPOTENCY_CONFLICT',

@@ -10,6 +10,7 @@ import { migrate } from './migrations.js'
 import { prepareOrderWrites } from './order-writes.js'
 import { findOrder, listOrders, type OrderRequest, placeOrder } from './orders.js'
 import { findProduct, listProducts } from './products.js'
+import { compileOnlyBuilder } from './query-builder.js'
 import { readCache } from './read-cache.js'
 import type { ProductView } from './rows.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
@@ -38,8 +39,12 @@ export async function openStore(options: StoreOptions) {
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0
-  const recordEvents = options.recordStockEvents ?? false
-  const inTransaction = writeTransactions(connection, prepareOrderWrites(db, connection.engine))
+  const inTransaction = writeTransactions(
+    connection,
+    prepareOrderWrites(compileOnlyBuilder(connection.engine), connection.engine, {
+      recordStockEvents: options.recordStockEvents ?? false,
+    }),
+  )
   const stockListeners = new Set<() => void>()
   /** Runs `change`, then tells the listeners (the event dispatcher) once it has committed. */
   const announcing = async <T>(change: Promise<T>) => {
@@ -56,12 +61,12 @@ export async function openStore(options: StoreOptions) {
     listProducts: productPages,
     findProduct: (id: number) => findProduct(db, id),
     placeOrder: (request: OrderRequest, idempotencyKey?: string) =>
-      announcing(inTransaction((scope) => placeOrder(scope, request, idempotencyKey, recordEvents))),
+      announcing(inTransaction((scope) => placeOrder(scope, request, idempotencyKey))),
     findOrder: (id: number) => findOrder(db, id),
     listOrders: (page: Required<PageQuery>) => listOrders(db, page),
     listInventory: (productId?: number) => listInventory(db, productId),
     setStock: (productId: number, quantityInStock: number) =>
-      announcing(inTransaction((scope) => setStock(scope, productId, quantityInStock, recordEvents))),
+      announcing(inTransaction((scope) => setStock(scope, productId, quantityInStock))),
     onStockChange(listener: () => void) {
       stockListeners.add(listener)
     },

@@ -2,7 +2,6 @@
 import type { Kysely } from 'kysely'
 import { notFound } from '../errors.js'
 import { type InventoryView, toInventory } from './rows.js'
-import { recordStockEvents } from './stock-events.js'
 import type { Database } from './tables.js'
 import type { TransactionScope } from './write-transactions.js'
 
@@ -18,19 +17,12 @@ export async function listInventory(db: Kysely<Database>, productId?: number): P
 
 /** Runs inside a write transaction (see write-transactions.ts). */
 export async function setStock(
-  scope: TransactionScope,
+  { writes }: TransactionScope,
   productId: number,
   quantityInStock: number,
-  recordEvents: boolean,
 ): Promise<InventoryView> {
-  const { run, db } = scope
-  const query = db
-    .updateTable('products')
-    .set({ quantity_in_stock: quantityInStock, updated_at: new Date().toISOString() })
-    .where('id', '=', productId)
-    .returning(inventoryColumns)
-  const [row] = (await run(query.compile())).rows
+  const row = await writes.setStock({ productId, quantityInStock, now: new Date().toISOString() })
   if (!row) throw notFound(`Product ${productId} does not exist.`)
-  if (recordEvents) await recordStockEvents(scope, [{ productId, sku: row.sku, quantityInStock }])
+  await writes.recordStockEvents([{ productId, sku: row.sku, quantityInStock }])
   return toInventory(row)
 }

@@ -6,8 +6,7 @@ import type { PageQuery } from '../schemas/common.js'
 import type { OrderInput } from '../schemas/order.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import { type OrderView, toOrder } from './rows.js'
-import { recordStockEvents } from './stock-events.js'
-import type { Database, OrderItemsTable, ProductsTable } from './tables.js'
+import type { Database, ProductsTable } from './tables.js'
 import type { TransactionScope } from './write-transactions.js'
 
 export type OrderRequest = Static<typeof OrderInput>
@@ -35,7 +34,6 @@ export async function placeOrder(
   scope: TransactionScope,
   request: OrderRequest,
   idempotencyKey: string | undefined,
-  recordEvents: boolean,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
   if (idempotencyKey) {
@@ -44,7 +42,7 @@ export async function placeOrder(
     if (answer) return { order: answer, replayed: true, stockChanges: [] }
   }
   const { order, stockChanges } = await reserveAndRecord(scope, lines, request.customerEmail)
-  if (recordEvents) await recordStockEvents(scope, stockChanges)
+  await scope.writes.recordStockEvents(stockChanges)
   if (idempotencyKey) await saveAnswer(scope, idempotencyKey, 201, order)
   return { order, replayed: false, stockChanges }
 }
@@ -65,12 +63,12 @@ function assertOneCurrency(products: Pick<Selectable<ProductsTable>, 'currency_c
  * then mixed currencies, then the first line short of stock). Throwing rolls back the lines already taken.
  */
 async function refuse(
-  { run, db }: TransactionScope,
+  { run, builder }: TransactionScope,
   lines: ReturnType<typeof mergeLines>,
   shortId: number,
 ): Promise<never> {
   const ids = lines.map((line) => line.productId)
-  const { rows: products } = await run(db.selectFrom('products').selectAll().where('id', 'in', ids).compile())
+  const { rows: products } = await run(builder.selectFrom('products').selectAll().where('id', 'in', ids).compile())
   const byId = new Map(products.map((product) => [product.id, product]))
   const missing = ids.filter((id) => !byId.has(id))
   if (missing.length > 0) throw notFound(`Product ${missing.join(', ')} does not exist.`)
@@ -93,38 +91,35 @@ async function reserveAndRecord(
   const now = new Date().toISOString()
   // One statement per line both checks and takes the stock, so no other order can slip in between (on PostgreSQL
   // the update locks the row; lines go in product id order, so two orders never wait on each other in a cycle).
-  const products: Selectable<ProductsTable>[] = []
+  const taken: Array<{ product: Selectable<ProductsTable>; quantity: number }> = []
   for (const { productId, quantity } of lines) {
     const product = await writes.takeStock({ productId, quantity, now })
     if (!product) return refuse(scope, lines, productId)
-    products.push(product)
+    taken.push({ product, quantity })
   }
-  assertOneCurrency(products)
-  const stockChanges: StockChange[] = products.map((product) => ({
+  assertOneCurrency(taken.map(({ product }) => product))
+  const stockChanges: StockChange[] = taken.map(({ product }) => ({
     productId: product.id,
     sku: product.sku,
     quantityInStock: product.quantity_in_stock,
   }))
   const orderRow = await writes.insertOrder({
     customerEmail: customerEmail ?? null,
-    currencyCode: products[0]?.currency_code ?? 'USD',
-    totalCents: products.reduce((sum, product, index) => sum + product.price_cents * (lines[index]?.quantity ?? 0), 0),
+    currencyCode: taken[0]?.product.currency_code ?? 'USD',
+    totalCents: taken.reduce((sum, { product, quantity }) => sum + product.price_cents * quantity, 0),
     now,
   })
-  const itemRows: Selectable<OrderItemsTable>[] = []
-  for (const [index, product] of products.entries()) {
-    const quantity = lines[index]?.quantity ?? 0
-    const itemRow = await writes.insertOrderItem({
-      orderId: orderRow.id,
-      productId: product.id,
+  const itemRows = await writes.insertOrderItems(
+    taken.map(({ product, quantity }) => ({
+      order_id: orderRow.id,
+      product_id: product.id,
       sku: product.sku,
       name: product.name,
       quantity,
-      unitPriceCents: product.price_cents,
-      totalCents: product.price_cents * quantity,
-    })
-    itemRows.push(itemRow)
-  }
+      unit_price_cents: product.price_cents,
+      total_cents: product.price_cents * quantity,
+    })),
+  )
   return { order: toOrder(orderRow, itemRows), stockChanges }
 }
 

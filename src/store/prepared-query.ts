@@ -10,19 +10,29 @@ class Slot {
   constructor(readonly name: string) {}
 }
 
+/** Values a slot can hold: what both drivers bind as one parameter (no lists, no undefined). */
+type SlotValue = string | number | bigint | null
+export type SlotValues = Record<string, SlotValue>
+/** Stands for the value named `name` wherever a value goes in the query. */
+export type SlotOf<Values extends SlotValues> = <Name extends keyof Values & string>(name: Name) => Values[Name]
+
 export interface PreparedQuery<Values, Row> {
   bind(values: Values): CompiledQuery<Row>
 }
 
 /** `prepareQuery<Values>()((slot) => query)`: the two steps let TypeScript infer the row type from the query. */
 export const prepareQuery =
-  <Values extends Record<string, unknown>>() =>
-  <Row>(
-    build: (slot: <Name extends keyof Values & string>(name: Name) => Values[Name]) => Compilable<Row>,
-  ): PreparedQuery<Values, Row> => {
-    const compiled = build((name) => new Slot(name) as never).compile()
+  <Values extends SlotValues>() =>
+  <Row>(build: (slot: SlotOf<Values>) => Compilable<Row>): PreparedQuery<Values, Row> => {
+    const used: string[] = []
+    const compiled = build((name) => {
+      used.push(name)
+      return new Slot(name) as never
+    }).compile()
     // Values written into the query itself (not through a slot) stay as they are.
     const slots = compiled.parameters.map((value) => (value instanceof Slot ? value.name : undefined))
+    const lost = used.filter((name) => !slots.includes(name))
+    if (lost.length > 0) throw new Error(`slot ${lost.join(', ')} did not become a parameter of: ${compiled.sql}`)
     return {
       bind: (values) => ({
         ...compiled,

@@ -1,17 +1,9 @@
 // The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { Connection } from './connect.js'
-import type { StockChange } from './orders.js'
 import type { Database, StockEventsTable } from './tables.js'
-import type { TransactionScope } from './write-transactions.js'
 
 export type PendingStockEvent = Selectable<StockEventsTable>
-
-/** Writes one outbox row per change, in the transaction of the change itself. */
-export async function recordStockEvents({ writes }: TransactionScope, changes: StockChange[]): Promise<void> {
-  const now = new Date().toISOString()
-  for (const change of changes) await writes.recordStockEvent({ ...change, now })
-}
 
 // Any constant: the key of the PostgreSQL advisory lock that lets one dispatcher claim at a time.
 const CLAIM_LOCK = 7_292_025

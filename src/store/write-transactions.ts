@@ -1,16 +1,18 @@
 // The transactions that change stock, on either engine: the business functions get a scope and never see which.
-import type { CompiledQuery, Kysely } from 'kysely'
+import type SqliteDatabase from 'better-sqlite3'
+import type { CompiledQuery, Kysely, Transaction } from 'kysely'
 import type { Connection } from './connect.js'
 import { groupCommit } from './group-commit.js'
-import type { OrderWrites, prepareOrderWrites } from './order-writes.js'
+import type { OrderWrites, OrderWritesFor } from './order-writes.js'
+import { compileOnlyBuilder } from './query-builder.js'
 import type { Database } from './tables.js'
 
 export interface RunResult<Row> {
   /** The rows read, or returned by RETURNING. */
   rows: Row[]
-  /** Rows inserted, updated or deleted. */
+  /** Rows inserted, updated or deleted (0 for a SELECT). */
   changes: number
-  /** The id of the row inserted, where the engine tells it without RETURNING (SQLite). */
+  /** The id of the row an INSERT added, where the engine tells it without RETURNING (SQLite). */
   insertId: number | undefined
 }
 
@@ -18,11 +20,12 @@ export interface RunResult<Row> {
 export type RunQuery = <Row>(query: CompiledQuery<Row>) => RunResult<Row> | Promise<RunResult<Row>>
 
 export interface TransactionScope {
-  /** The order path's writes, prepared once. */
+  /** The writes of the order path, prepared once. */
   writes: OrderWrites
-  /** Runs the rarely run queries, once compiled from `db`. */
+  /** Runs a query compiled with `builder`, inside the transaction. */
   run: RunQuery
-  db: Kysely<Database>
+  /** Builds the rarely run queries; it cannot run them itself, so nothing escapes the transaction. */
+  builder: Kysely<Database>
 }
 
 /**
@@ -31,18 +34,37 @@ export interface TransactionScope {
  */
 export type WriteTransaction = <T>(work: (scope: TransactionScope) => Promise<T>) => Promise<T>
 
-export function writeTransactions({ db, sqlite }: Connection, writesFor: ReturnType<typeof prepareOrderWrites>) {
+export function writeTransactions({ db, sqlite, engine }: Connection, writesFor: OrderWritesFor): WriteTransaction {
+  const builder = compileOnlyBuilder(engine)
+  const scopeFor = (run: RunQuery): TransactionScope => ({ writes: writesFor(run), run, builder })
   // SQLite has a single writer and pays for every commit: the orders that arrive together share one.
-  if (sqlite) return groupCommit(db, sqlite, writesFor)
+  if (sqlite) return groupCommit(db, sqlite, scopeFor(runOnSqlite(sqlite)))
   // PostgreSQL has many writers and commits cheaply: each order is its own transaction, on its own connection.
-  const inTransaction: WriteTransaction = (work) =>
-    db.transaction().execute((trx) => {
-      const run: RunQuery = async (query) => {
-        const result = await trx.executeQuery(query)
-        const insertId = result.insertId === undefined ? undefined : Number(result.insertId)
-        return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0), insertId }
-      }
-      return work({ writes: writesFor(run), run, db })
-    })
-  return inTransaction
+  return (work) => db.transaction().execute((trx) => work(scopeFor(runInTransaction(trx))))
+}
+
+/**
+ * better-sqlite3 is synchronous: the result is there when the call returns. Only the group commit runs these,
+ * while it holds Kysely's connection, so no other query can interleave.
+ */
+function runOnSqlite(sqlite: SqliteDatabase.Database): RunQuery {
+  return <Row>(query: CompiledQuery<Row>): RunResult<Row> => {
+    const statement = sqlite.prepare(query.sql)
+    const kind = query.query.kind
+    if (statement.reader) {
+      const rows = statement.all(query.parameters) as Row[]
+      return { rows, changes: kind === 'SelectQueryNode' ? 0 : rows.length, insertId: undefined }
+    }
+    const { changes, lastInsertRowid } = statement.run(query.parameters)
+    // last_insert_rowid() keeps its value across other statements: it only means something after an INSERT.
+    const inserted = kind === 'InsertQueryNode' && changes > 0
+    return { rows: [], changes, insertId: inserted ? Number(lastInsertRowid) : undefined }
+  }
+}
+
+function runInTransaction(trx: Transaction<Database>): RunQuery {
+  return async (query) => {
+    const result = await trx.executeQuery(query)
+    return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0), insertId: undefined }
+  }
 }
