@@ -1,4 +1,6 @@
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
+import { requireBasicAuth } from '../src/plugins/auth.js'
 import { basicAuth, buildTestApp, TEST_PASSWORD, TEST_USER } from './helper.js'
 
 describe('basic auth', () => {
@@ -61,5 +63,11 @@ describe('basic auth', () => {
     const health = await app.inject({ url: '/healthz' })
     expect(health.statusCode).toBe(200)
     expect(health.json()).toEqual({ status: 'ok', database: 'ok', salesforce: { configured: false, pendingEvents: 0 } })
+  })
+
+  it('refuses to guard routes with a user name that contains a colon', async () => {
+    await expect(requireBasicAuth(Fastify(), { username: 'flow:cart', passwords: [TEST_PASSWORD] })).rejects.toThrow(
+      /cannot contain a colon/,
+    )
   })
 })

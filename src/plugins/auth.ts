@@ -16,6 +16,8 @@ export interface Credentials {
 }
 
 export async function requireBasicAuth(app: FastifyInstance, credentials: Credentials) {
+  // A colon would make user:password ambiguous, and no client could send such a user name anyway.
+  if (credentials.username.includes(':')) throw new Error('The basic-auth user name cannot contain a colon.')
   const accepted = credentials.passwords.map((password) => digest(credentials.username, password))
   await app.register(basicAuth, {
     authenticate: { realm: 'flowcart' },
