@@ -1,6 +1,8 @@
 // Secrets never reach the logs, whichever logged object carries them.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../src/logger.js'
+import { createLogger, loggedObjects } from '../src/logger.js'
 import { captureLines } from './support/log-capture.js'
 
 function capture() {
@@ -24,3 +26,52 @@ describe('logger', () => {
     expect(written).toContain('"reqId":"req-1"')
   })
 })
+
+describe('log calls in src/', () => {
+  // Keys whose values are plain figures or words the code itself chose, never secrets.
+  const plainKeys = new Set([
+    'code',
+    'count',
+    'durationMs',
+    'events',
+    'failed',
+    'instanceHost',
+    'method',
+    'published',
+    'reason',
+    'retryAt',
+    'rows',
+    'signal',
+  ])
+
+  it('pass objects only under names the redaction covers, or plain figures', () => {
+    const problems: string[] = []
+    for (const file of sourceFiles('src')) {
+      const text = readFileSync(file, 'utf8')
+      for (const call of text.matchAll(/\b(?:log|logger)\.(?:trace|debug|info|warn|error|fatal)\(\s*/g)) {
+        const rest = text.slice((call.index ?? 0) + call[0].length)
+        if (/^['`]/.test(rest)) continue
+        const literal = /^\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/.exec(rest)
+        if (!literal) {
+          problems.push(`${file}: a log call whose first argument is neither a message nor an object literal`)
+          continue
+        }
+        const keys = (literal[1] ?? '')
+          .replace(/\{[^{}]*\}/g, '{}')
+          .split(',')
+          .map((part) => part.split(':')[0]?.trim() ?? '')
+          .filter(Boolean)
+        for (const key of keys) {
+          if (!plainKeys.has(key) && !loggedObjects.includes(key)) problems.push(`${file}: logs "${key}"`)
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  })
+})
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(folder, name))
+}
