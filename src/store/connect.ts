@@ -53,15 +53,21 @@ function openSqlite(location: string) {
   return withStatementCache(sqlite)
 }
 
-/** Kysely prepares every query anew; the app runs a handful of distinct statements, so keep them prepared. */
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely prepares every query anew; the app runs a handful of distinct statements, so keep them prepared. Queries
+ * with an IN list make a new text per list length, so the least recently used statement makes room (a Map keeps
+ * insertion order: a hit moves to the end, the first key is the oldest).
+ */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const statements = new Map<string, SqliteDatabase.Statement>()
   const prepare = (source: string) => {
     let statement = statements.get(source)
-    if (!statement) {
-      statement = sqlite.prepare(source)
-      if (statements.size < 500) statements.set(source, statement)
-    }
+    if (statement) statements.delete(source)
+    else statement = sqlite.prepare(source)
+    statements.set(source, statement)
+    if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
     return statement
   }
   return Object.assign(Object.create(sqlite) as SqliteDatabase.Database, { prepare, close: () => sqlite.close() })
