@@ -8,8 +8,6 @@ import { CompiledQuery } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { connect } from '../src/store/connect.js'
 import { MAX_BATCH_SIZE } from '../src/store/group-commit.js'
-import { prepareOrderWrites } from '../src/store/order-writes.js'
-import { compileOnlyBuilder } from '../src/store/query-builder.js'
 import { type TransactionScope, writeTransactions } from '../src/store/write-transactions.js'
 import { registerCleanup } from './helper.js'
 
@@ -24,8 +22,7 @@ function openLedger() {
     create table entries (id integer primary key, account_id integer references accounts (id) deferrable initially deferred);
     insert into accounts (id) values (1);
   `)
-  const writesFor = prepareOrderWrites(compileOnlyBuilder('sqlite'), 'sqlite', { recordStockEvents: false })
-  const inTransaction = writeTransactions(connection, writesFor)
+  const inTransaction = writeTransactions(connection, { recordStockEvents: false })
   const addEntry =
     (accountId: number) =>
     async ({ run }: TransactionScope) => {

@@ -7,10 +7,8 @@ import { seedDemoCatalog } from './demo-catalog.js'
 import { purgeExpiredKeys } from './idempotency.js'
 import { listInventory, setStock } from './inventory.js'
 import { migrate } from './migrations.js'
-import { prepareOrderWrites } from './order-writes.js'
 import { findOrder, listOrders, type OrderRequest, placeOrder } from './orders.js'
 import { findProduct, listProducts } from './products.js'
-import { compileOnlyBuilder } from './query-builder.js'
 import { readCache } from './read-cache.js'
 import type { ProductView } from './rows.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
@@ -39,12 +37,7 @@ export async function openStore(options: StoreOptions) {
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0
-  const inTransaction = writeTransactions(
-    connection,
-    prepareOrderWrites(compileOnlyBuilder(connection.engine), connection.engine, {
-      recordStockEvents: options.recordStockEvents ?? false,
-    }),
-  )
+  const inTransaction = writeTransactions(connection, { recordStockEvents: options.recordStockEvents ?? false })
   const stockListeners = new Set<() => void>()
   /** Runs `change`, then tells the listeners (the event dispatcher) once it has committed. */
   const announcing = async <T>(change: Promise<T>) => {

@@ -3,7 +3,7 @@ import type SqliteDatabase from 'better-sqlite3'
 import type { CompiledQuery, Kysely, Transaction } from 'kysely'
 import type { Connection } from './connect.js'
 import { groupCommit } from './group-commit.js'
-import type { OrderWrites, OrderWritesFor } from './order-writes.js'
+import { type OrderWrites, prepareOrderWrites } from './order-writes.js'
 import { compileOnlyBuilder } from './query-builder.js'
 import type { Database } from './tables.js'
 
@@ -34,8 +34,12 @@ export interface TransactionScope {
  */
 export type WriteTransaction = <T>(work: (scope: TransactionScope) => Promise<T>) => Promise<T>
 
-export function writeTransactions({ db, sqlite, engine }: Connection, writesFor: OrderWritesFor): WriteTransaction {
+export function writeTransactions(
+  { db, sqlite, engine }: Connection,
+  options: { recordStockEvents: boolean },
+): WriteTransaction {
   const builder = compileOnlyBuilder(engine)
+  const writesFor = prepareOrderWrites(builder, engine, options)
   const scopeFor = (run: RunQuery): TransactionScope => ({ writes: writesFor(run), run, builder })
   // SQLite has a single writer and pays for every commit: the orders that arrive together share one.
   if (sqlite) return groupCommit(db, sqlite, scopeFor(runOnSqlite(sqlite)))
