@@ -13,7 +13,7 @@ export function hashRequest(body: unknown): string {
 
 /**
  * Claims `key` inside the caller's transaction. Returns undefined when the key is new (the caller goes on and
- * saves its answer with `saveAnswer` before committing), or the stored answer of the first request with this key.
+ * saves its answer with `writes.saveAnswer` before committing), or the stored answer of the first request with this key.
  * On PostgreSQL a concurrent claim of the same key waits here until the first transaction ends.
  */
 export async function claimKey<T>(
@@ -33,10 +33,6 @@ export async function claimKey<T>(
     )
   }
   return JSON.parse(stored.response_body) as T
-}
-
-export async function saveAnswer({ writes }: TransactionScope, key: string, statusCode: number, body: unknown) {
-  await writes.saveAnswer({ key, statusCode, responseBody: JSON.stringify(body) })
 }
 
 export async function purgeExpiredKeys(db: Kysely<Database>, now = new Date()): Promise<number> {

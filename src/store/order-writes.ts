@@ -31,7 +31,8 @@ export interface OrderWrites {
   /** True when the key is new (claimed now), false when an earlier request holds it. */
   claimKey(claim: { key: string; requestHash: string; now: string }): Promise<boolean>
   findKey(key: string): Promise<Selectable<IdempotencyKeysTable> | undefined>
-  saveAnswer(answer: { key: string; statusCode: number; responseBody: string }): Promise<void>
+  /** The 201 answer a retry with the same key gets again. */
+  saveAnswer(answer: { key: string; responseBody: string }): Promise<void>
 }
 
 /** The writes, bound to the `run` of one transaction. */
@@ -56,7 +57,7 @@ export function prepareOrderWrites(
     async findKey(key: string) {
       return (await run(queries.findKey.bind({ key }))).rows[0]
     },
-    async saveAnswer(answer: { key: string; statusCode: number; responseBody: string }) {
+    async saveAnswer(answer: { key: string; responseBody: string }) {
       await run(queries.saveAnswer.bind(answer))
     },
   })
@@ -188,10 +189,10 @@ function prepareQueries(builder: Kysely<Database>) {
     findKey: prepareQuery<{ key: string }>()((slot) =>
       builder.selectFrom('idempotency_keys').selectAll().where('key', '=', slot('key')),
     ),
-    saveAnswer: prepareQuery<{ key: string; statusCode: number; responseBody: string }>()((slot) =>
+    saveAnswer: prepareQuery<{ key: string; responseBody: string }>()((slot) =>
       builder
         .updateTable('idempotency_keys')
-        .set({ status_code: slot('statusCode'), response_body: slot('responseBody') })
+        .set({ status_code: 201, response_body: slot('responseBody') })
         .where('key', '=', slot('key')),
     ),
   }

@@ -4,7 +4,7 @@ import type { Kysely, Selectable } from 'kysely'
 import { AppError, notFound } from '../errors.js'
 import type { PageQuery } from '../schemas/common.js'
 import type { OrderInput } from '../schemas/order.js'
-import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
+import { claimKey, hashRequest } from './idempotency.js'
 import { type OrderView, toOrder } from './rows.js'
 import type { Database, ProductsTable } from './tables.js'
 import type { TransactionScope } from './write-transactions.js'
@@ -43,7 +43,7 @@ export async function placeOrder(
   }
   const { order, stockChanges } = await reserveAndRecord(scope, lines, request.customerEmail)
   await scope.writes.recordStockEvents(stockChanges)
-  if (idempotencyKey) await saveAnswer(scope, idempotencyKey, 201, order)
+  if (idempotencyKey) await scope.writes.saveAnswer({ key: idempotencyKey, responseBody: JSON.stringify(order) })
   return { order, replayed: false, stockChanges }
 }
 
@@ -143,6 +143,10 @@ export async function listOrders(db: Kysely<Database>, page: Required<PageQuery>
   const ids = rows.map((row) => row.id)
   const items = await db.selectFrom('order_items').selectAll().where('order_id', 'in', ids).orderBy('id').execute()
   const itemsByOrder = new Map<number, typeof items>()
-  for (const item of items) itemsByOrder.set(item.order_id, [...(itemsByOrder.get(item.order_id) ?? []), item])
+  for (const item of items) {
+    const orderItems = itemsByOrder.get(item.order_id)
+    if (orderItems) orderItems.push(item)
+    else itemsByOrder.set(item.order_id, [item])
+  }
   return rows.map((row) => toOrder(row, itemsByOrder.get(row.id) ?? []))
 }
