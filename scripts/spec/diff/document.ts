@@ -5,7 +5,8 @@ import { asObject, type JsonObject, list, type SpecChange, sameJson } from './ty
 // Everything outside paths and component schemas, so that no edit to the document goes unseen.
 export function documentChanges(docB: JsonObject, docA: JsonObject): SpecChange[] {
   const changes: SpecChange[] = []
-  const allIds = [...collectOperations(docA).keys()].filter((id) => collectOperations(docB).has(id)).sort()
+  const before = collectOperations(docB)
+  const allIds = [...collectOperations(docA).keys()].filter((id) => before.has(id)).sort()
   if (!sameJson(docB.openapi, docA.openapi)) {
     const version = String(docA.openapi ?? docA.swagger ?? '')
     const accepted = /^3\.0\./.test(version) || version === '2.0'

@@ -18,6 +18,7 @@ import {
   asObject,
   type ChangeKind,
   componentName,
+  deref,
   isObject,
   type JsonObject,
   list,
@@ -231,7 +232,7 @@ function referencingOperations(doc: JsonObject): Map<string, Set<string>> {
           set.add(op.id)
           users.set(name, set)
         } else if (typeof node.$ref === 'string' && node.$ref.startsWith('#/components/') && !name) {
-          pending.push(resolveLocal(doc, node.$ref))
+          pending.push(deref(doc, node, '').node)
         }
         pending.push(...Object.values(node))
       }
@@ -239,12 +240,3 @@ function referencingOperations(doc: JsonObject): Map<string, Set<string>> {
   }
   return users
 }
-
-const resolveLocal = (doc: JsonObject, ref: string): unknown =>
-  ref
-    .slice(2)
-    .split('/')
-    .reduce<unknown>(
-      (node, token) => asObject(node)[decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~')],
-      doc,
-    )
