@@ -634,7 +634,11 @@ describe('npm run spec:diff', () => {
     expect(result.status, result.stderr).toBe(0)
   }
   const run = (...args: string[]) =>
-    spawnSync('npx', ['tsx', 'scripts/diff-spec.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff-spec.ts', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
 
   beforeAll(() => {
     repo = mkdtempSync(join(tmpdir(), 'flowcart-spec-diff-'))
