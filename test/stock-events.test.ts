@@ -5,7 +5,15 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
-import { authHeaders, buildTestApp, createPostgresDatabase, type EngineName, engines } from './helper.js'
+import { openStore } from '../src/store/index.js'
+import {
+  authHeaders,
+  buildTestApp,
+  createPostgresDatabase,
+  type EngineName,
+  engines,
+  registerCleanup,
+} from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
 
 const order = (app: FastifyInstance, productId: number, quantity = 1) =>
@@ -105,10 +113,15 @@ describe.each(engines)('stock events on %s', (engine) => {
   })
 
   it('records no events when Salesforce is not configured', async () => {
-    const app = await buildTestApp(engine)
-    await order(app, 1)
+    const databaseUrl = await persistentUrl(engine)
+    const app = await buildTestApp(engine, { DATABASE_URL: databaseUrl })
+    expect((await order(app, 1)).statusCode).toBe(201)
     expect(app.salesforce).toBeUndefined()
     expect((await app.inject({ url: '/healthz' })).json().salesforce).toEqual({ configured: false, pendingEvents: 0 })
+    // /healthz says 0 whenever Salesforce is off; the outbox table itself must be empty too.
+    const store = await openStore({ databaseUrl, seedDemoData: false })
+    registerCleanup(() => store.close())
+    expect(await store.countPendingEvents()).toBe(0)
   })
 })
 
