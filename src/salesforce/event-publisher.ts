@@ -15,14 +15,13 @@ export interface PublisherStatus {
 export interface PublisherOptions {
   /** Safety-net poll for rows left by a restart or waiting for their retry (changes themselves wake it at once). */
   pollIntervalMs?: number
-  /** Rows claimed per round; several changes of one product become one event. */
-  claimLimit?: number
-  leaseMs?: number
   retryBaseMs?: number
   retryMaxMs?: number
 }
 
 const EVENTS_PER_CALL = 200
+/** Rows claimed per round; several changes of one product become one event. */
+const CLAIM_LIMIT = 1000
 
 /** Exponential backoff with jitter (between half and all of the exponential delay). */
 export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
@@ -47,9 +46,9 @@ export function createEventPublisher(
   logger: SalesforceLogger,
   options: PublisherOptions = {},
 ) {
-  const { pollIntervalMs = 5000, claimLimit = 1000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
+  const { pollIntervalMs = 5000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
   // The lease must outlast publishing all that was claimed: one call per 200 events, each bounded by the timeout.
-  const leaseMs = options.leaseMs ?? Math.ceil(claimLimit / EVENTS_PER_CALL) * 2 * config.settings.timeoutMs + 30_000
+  const leaseMs = Math.ceil(CLAIM_LIMIT / EVENTS_PER_CALL) * 2 * config.settings.timeoutMs + 30_000
   const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
   let running: Promise<void> | undefined
   let again = false
@@ -112,13 +111,13 @@ export function createEventPublisher(
 
   async function drainDue() {
     for (;;) {
-      const rows = await outbox.claimDueEvents(claimLimit, leaseMs)
+      const rows = await outbox.claimDueEvents(CLAIM_LIMIT, leaseMs)
       if (rows.length === 0) return
       const events = latestPerProduct(rows)
       for (let start = 0; start < events.length; start += EVENTS_PER_CALL) {
         await publishChunk(rows, events.slice(start, start + EVENTS_PER_CALL))
       }
-      if (rows.length < claimLimit) return
+      if (rows.length < CLAIM_LIMIT) return
     }
   }
 
