@@ -2,9 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildApp } from '../src/app.js'
-import { createLogger } from '../src/logger.js'
-import { authHeaders, buildTestApp, engines, registerCleanup, testConfig } from './helper.js'
+import { authHeaders, buildTestApp, engines } from './helper.js'
 
 const order = (items: Array<{ productId: number; quantity: number }>, extra: Record<string, unknown> = {}) => ({
   method: 'POST' as const,
@@ -153,16 +151,13 @@ describe.each(engines)('orders on %s', (engine) => {
   })
 })
 
-async function buildTestAppOn(databaseUrl: string) {
-  const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent') })
-  registerCleanup(() => app.close())
-  return app
-}
-
 describe('orders on one SQLite file shared by two connections', () => {
   it('never oversells when two processes’ worth of connections order at once', async () => {
     const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-shared-')), 'flowcart.db')}`
-    const apps = [await buildTestAppOn(databaseUrl), await buildTestAppOn(databaseUrl)]
+    const apps = [
+      await buildTestApp('sqlite', { DATABASE_URL: databaseUrl }),
+      await buildTestApp('sqlite', { DATABASE_URL: databaseUrl }),
+    ]
     await apps[0]?.inject({
       method: 'PUT',
       url: '/inventory/4',
