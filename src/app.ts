@@ -8,6 +8,7 @@ import { requireBasicAuth } from './plugins/auth.js'
 import { registerErrorHandling } from './plugins/errors.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { scheduleRetentionPurge } from './plugins/retention-purge.js'
+import { strictValidatorCompiler } from './plugins/validation.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { orderRoutes } from './routes/orders.js'
@@ -41,7 +42,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // Heroku's router sets X-Request-Id; reuse it so one id follows a request through every log line.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Heroku stops routing to a dyno on SIGTERM; requests already on a connection are answered, not refused.
     return503OnClosing: false,
   })
@@ -75,6 +75,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   registerErrorHandling(app)
   for (const schema of sharedSchemas) app.addSchema(schema)
+  app.setValidatorCompiler(strictValidatorCompiler(sharedSchemas))
   // Set when the request arrives (a plain callback, no promise) so every answer carries it, errors included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
