@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
 import { requireBasicAuth } from './plugins/auth.js'
+import { answerClientError, answerFrameworkError, refuseConnect } from './plugins/connection-errors.js'
 import { registerErrorHandling } from './plugins/errors.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { scheduleRetentionPurge } from './plugins/retention-purge.js'
@@ -44,7 +45,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     genReqId: () => randomUUID(),
     // Heroku stops routing to a dyno on SIGTERM; requests already on a connection are answered, not refused.
     return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   })
+  app.server.on('connect', refuseConnect)
   // Only JSON bodies: without this, Fastify's text/plain parser turns a wrong content type into a 400.
   app.removeContentTypeParser('text/plain')
 

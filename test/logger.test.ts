@@ -37,11 +37,13 @@ describe('log calls in src/', () => {
     'failed',
     'instanceHost',
     'method',
+    'parserError',
     'published',
     'reason',
     'retryAt',
     'rows',
     'signal',
+    'statusCode',
   ])
 
   it('pass objects only under names the redaction covers, or plain figures', () => {

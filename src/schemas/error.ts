@@ -8,9 +8,10 @@ export const ErrorResponse = Type.Object(
     message: Type.String({ description: 'What went wrong, for a person.' }),
     code: Type.String({
       description:
-        'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, UNAUTHORIZED, NOT_FOUND, OUT_OF_STOCK, ' +
-        'IDEMPOTENCY_CONFLICT, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, ' +
-        'SALESFORCE_ERROR, SALESFORCE_LIMIT_EXCEEDED, INTERNAL.',
+        'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, ' +
+        'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
+        'IDEMPOTENCY_CONFLICT, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
+        'SALESFORCE_LIMIT_EXCEEDED, INTERNAL.',
     }),
   },
   { $id: 'ErrorResponse', description: 'Every error flowcart answers has this shape.' },

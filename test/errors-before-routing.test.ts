@@ -1,0 +1,99 @@
+// Requests that never reach a route still get the ErrorResponse with a stable code, and leave no secret in the log.
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { buildApp } from '../src/app.js'
+import { createLogger } from '../src/logger.js'
+import { basicAuth, registerCleanup, testConfig } from './helper.js'
+import { captureLines } from './support/log-capture.js'
+import { sendRaw } from './support/raw-http.js'
+
+async function listeningApp(logLevel = 'silent') {
+  const logs = captureLines()
+  const app = await buildApp(testConfig({ DATABASE_URL: 'sqlite::memory:' }), {
+    logger: createLogger(logLevel, logs.stream),
+  })
+  registerCleanup(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: (app.server.address() as AddressInfo).port, logs }
+}
+
+const requests: Array<[what: string, request: string, status: number, code: string]> = [
+  [
+    'a Content-Length that is not a number',
+    'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+    400,
+    'BAD_REQUEST',
+  ],
+  [
+    'two different Content-Lengths',
+    'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+    400,
+    'BAD_REQUEST',
+  ],
+  [
+    'Content-Length with chunked encoding',
+    'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n',
+    400,
+    'BAD_REQUEST',
+  ],
+  [
+    'a control character in a header',
+    'GET /products HTTP/1.1\r\nHost: x\r\nX-Note: a\u0001b\r\n\r\n',
+    400,
+    'BAD_REQUEST',
+  ],
+  ['a header name with a space', 'GET /products HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n', 400, 'BAD_REQUEST'],
+  [
+    'a chunk size that is not hex',
+    `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth()}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+    400,
+    'BAD_REQUEST',
+  ],
+  ['an unknown method', 'FROB /products HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+  ['an unknown HTTP version', 'GET /products HTTP/7.3\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+  [
+    'headers over 16 KiB',
+    `GET /products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    431,
+    'HEADERS_TOO_LARGE',
+  ],
+  ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
+  ['a URL that does not decode', 'GET /products/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+  [
+    'a path parameter over 100 characters',
+    `GET /products/${'1'.repeat(150)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    414,
+    'URI_TOO_LONG',
+  ],
+  ['a method no route has', 'PROPFIND /products HTTP/1.1\r\nHost: x\r\n\r\n', 404, 'NOT_FOUND'],
+]
+
+describe('requests refused before routing', () => {
+  it.each(requests)('%s: the ErrorResponse', async (_what, request, status, code) => {
+    const { port } = await listeningApp()
+    const answer = await sendRaw(port, request)
+    expect(answer.status).toBe(status)
+    expect(answer.headers['content-type']).toContain('application/json')
+    const body = JSON.parse(answer.body)
+    expect(body).toEqual({ statusCode: status, error: expect.any(String), code, message: expect.any(String) })
+    expect(answer.text).not.toMatch(/<html|at \w+ \(|node_modules/i)
+  })
+
+  it('never logs the raw request or its credentials, even at trace level', async () => {
+    const { port, logs } = await listeningApp('trace')
+    const authorization = basicAuth('flowcart', 'a-secret-password-1234')
+    for (const request of [
+      `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Length: abc\r\n\r\n`,
+      `GET /products HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nX-Note: a\u0001b\r\n\r\n`,
+      `GET /products/%E0%A4%A HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\n\r\n`,
+      `GET /products HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nConnection: close\r\n\r\n`,
+    ]) {
+      await sendRaw(port, request)
+    }
+    const written = logs.text()
+    expect(written).toContain('request refused before routing')
+    expect(written).not.toContain(authorization.slice('Basic '.length))
+    expect(written).not.toContain('a-secret-password-1234')
+    expect(written).not.toContain('rawPacket')
+  })
+})
