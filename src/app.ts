@@ -7,6 +7,7 @@ import { createLogger } from './logger.js'
 import { requireBasicAuth } from './plugins/auth.js'
 import { answerClientError, answerFrameworkError, refuseConnect } from './plugins/connection-errors.js'
 import { registerErrorHandling } from './plugins/errors.js'
+import { acceptOnlyUtf8Json } from './plugins/json-body.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { scheduleRetentionPurge } from './plugins/retention-purge.js'
 import { strictValidatorCompiler } from './plugins/validation.js'
@@ -49,8 +50,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     frameworkErrors: answerFrameworkError,
   })
   app.server.on('connect', refuseConnect)
-  // Only JSON bodies: without this, Fastify's text/plain parser turns a wrong content type into a 400.
-  app.removeContentTypeParser('text/plain')
+  acceptOnlyUtf8Json(app)
 
   const store =
     deps.store ??

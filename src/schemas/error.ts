@@ -23,7 +23,7 @@ const errorDescriptions: Record<number, string> = {
   404: 'The resource does not exist (code NOT_FOUND).',
   409: 'Not enough stock for one of the products (code OUT_OF_STOCK; the message names the product).',
   413: 'The body is larger than 256 KiB (code PAYLOAD_TOO_LARGE).',
-  415: 'The body is not application/json (code UNSUPPORTED_MEDIA_TYPE).',
+  415: 'The body is not uncompressed UTF-8 application/json (code UNSUPPORTED_MEDIA_TYPE).',
   422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',
   500: 'Unexpected failure; details are in the service log (code INTERNAL).',
   502: 'Salesforce refused the integration user, could not be reached, or refused the request (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR).',
