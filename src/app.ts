@@ -28,6 +28,12 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT_BYTES = 256 * 1024
+/**
+ * Longer than the 90 s for which Heroku's router keeps an idle connection to a dyno open, so the router never sends
+ * a request down a connection the dyno is just closing (https://devcenter.heroku.com/articles/http-routing#keepalives;
+ * Heroku's own Python template uses 100 s for this reason: heroku/python-getting-started#261).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 100_000
 
 export interface AppDependencies {
   logger?: Logger
@@ -41,6 +47,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const app = Fastify({
     loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients: Node's timers, checked twice a second instead of every 30 s, so the limits hold to the second.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 500 },
     // Heroku's router sets X-Request-Id; reuse it so one id follows a request through every log line.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -50,6 +61,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     frameworkErrors: answerFrameworkError,
   })
   app.server.on('connect', refuseConnect)
+  app.server.maxConnections = config.http.maxConnections
   acceptOnlyUtf8Json(app)
 
   const store =
@@ -58,6 +70,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       databaseUrl: config.databaseUrl,
       seedDemoData: config.seedDemoData,
       recordStockEvents: config.salesforce !== undefined,
+      poolSize: config.databasePoolSize,
       onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
     }))
   if (!deps.store) app.addHook('onClose', () => store.close())

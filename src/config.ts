@@ -22,6 +22,20 @@ const OneOf = <const T extends string[]>(values: [...T], description: string) =>
   )
 const Flag = (description: string, fallback: 'true' | 'false') =>
   Type.Optional(OneOf(['true', 'false'], `${description} (true or false, default ${fallback}).`))
+const Milliseconds = (description: string, fallback: number) =>
+  Type.Optional(
+    Type.String({ pattern: '^[1-9][0-9]{2,6}$', description: `${description}, in ms (default ${fallback}).` }),
+  )
+const Count = (description: string, fallback: number) =>
+  Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: `${description} (default ${fallback}).` }))
+
+export const HTTP_DEFAULTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 20_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 1000,
+}
+export const DEFAULT_DATABASE_POOL_SIZE = 10
 
 export const Environment = Type.Object({
   NODE_ENV: Type.Optional(Type.String({ description: 'production enforces a strong API_PASSWORD.' })),
@@ -32,6 +46,23 @@ export const Environment = Type.Object({
       pattern: '^(sqlite:.+|postgres(ql)?://.+)$',
       description: 'sqlite:<path>, sqlite::memory: or postgres://… (default sqlite:./data/flowcart.db).',
     }),
+  ),
+  DATABASE_POOL_SIZE: Count('PostgreSQL connections each process may open', DEFAULT_DATABASE_POOL_SIZE),
+  HTTP_HEADERS_TIMEOUT_MS: Milliseconds(
+    'Time a client has to send the request headers',
+    HTTP_DEFAULTS.headersTimeoutMs,
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: Milliseconds(
+    'Time a client has to send the whole request, body included',
+    HTTP_DEFAULTS.requestTimeoutMs,
+  ),
+  HTTP_IDLE_TIMEOUT_MS: Milliseconds(
+    'Longest silence on a connection while a request is received or answered',
+    HTTP_DEFAULTS.idleTimeoutMs,
+  ),
+  HTTP_MAX_CONNECTIONS: Count(
+    'Connections open at once; further ones are closed at once',
+    HTTP_DEFAULTS.maxConnections,
   ),
   API_USERNAME: Type.Optional(
     Type.String({
@@ -102,10 +133,20 @@ export interface SalesforceConfig {
   inventoryEvent: string
 }
 
+/** How long a client may take, and how many may connect: slow or numerous clients cannot hold the service. */
+export interface HttpLimits {
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  maxConnections: number
+}
+
 export interface Config {
   port: number
   host: string
+  http: HttpLimits
   databaseUrl: string | undefined
+  databasePoolSize: number
   apiUsername: string
   /** The current password first; a previous one while it is being rotated out. */
   apiPasswords: string[]
@@ -139,6 +180,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = Number(vars.PORT ?? 3000)
   if (port > 65_535) throw new ConfigError(`PORT is invalid: ${port} is not between 0 (any free port) and 65535.`)
 
+  const http: HttpLimits = {
+    headersTimeoutMs: Number(vars.HTTP_HEADERS_TIMEOUT_MS ?? HTTP_DEFAULTS.headersTimeoutMs),
+    requestTimeoutMs: Number(vars.HTTP_REQUEST_TIMEOUT_MS ?? HTTP_DEFAULTS.requestTimeoutMs),
+    idleTimeoutMs: Number(vars.HTTP_IDLE_TIMEOUT_MS ?? HTTP_DEFAULTS.idleTimeoutMs),
+    maxConnections: Number(vars.HTTP_MAX_CONNECTIONS ?? HTTP_DEFAULTS.maxConnections),
+  }
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS is invalid: ${http.headersTimeoutMs} is longer than HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}), which includes the headers.`,
+    )
+  }
+
   const production = vars.NODE_ENV === 'production'
   if (production && (vars.API_PASSWORD ?? '').length < MIN_PRODUCTION_PASSWORD_LENGTH) {
     throw new ConfigError(
@@ -159,7 +212,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port,
     host: vars.HOST ?? '0.0.0.0',
+    http,
     databaseUrl: vars.DATABASE_URL,
+    databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_DATABASE_POOL_SIZE),
     apiUsername: vars.API_USERNAME ?? 'flowcart',
     apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
     generatedPassword: vars.API_PASSWORD === undefined,

@@ -1,14 +1,18 @@
 // Entry point: reads the environment, listens on $PORT, and shuts down gracefully on SIGTERM (Heroku allows 30 s).
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { watchConnections } from './connections.js'
 import { createLogger } from './logger.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
+/** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */
+const SHUTDOWN_RECEIVE_GRACE_MS = 2_000
 
 async function main() {
   const config = loadConfig()
   const logger = createLogger(config.logLevel)
   const app = await buildApp(config, { logger })
+  const connections = watchConnections(app.server)
   await app.listen({ port: config.port, host: config.host })
 
   if (config.production && !config.databaseUrl) {
@@ -33,6 +37,7 @@ async function main() {
       process.exit(1)
     }, SHUTDOWN_DEADLINE_MS)
     deadline.unref()
+    connections.releaseForShutdown(SHUTDOWN_RECEIVE_GRACE_MS)
     app.close().then(
       () => {
         logger.info('shut down cleanly')

@@ -1,52 +1,18 @@
 // The real server as a child process on SQLite: every order answered 201 must survive kill -9.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { authHeaders, TEST_PASSWORD } from './helper.js'
+import { describe, expect, it } from 'vitest'
+import { authHeaders } from './helper.js'
+import { openConnection } from './support/raw-http.js'
+import { startServer } from './support/server-process.js'
 
-const children: ChildProcess[] = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
-})
-
-async function startServer(databaseFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${databaseFile}`,
-      API_PASSWORD: TEST_PASSWORD,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk
-      const match = output.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
-  })
-  return { child, url }
-}
+const serverOn = (databaseFile: string) => startServer({ DATABASE_URL: `sqlite:${databaseFile}` })
 
 describe('durability', () => {
   it('keeps every acknowledged order when the process is killed with SIGKILL mid-traffic', async () => {
     const databaseFile = join(mkdtempSync(join(tmpdir(), 'flowcart-durability-')), 'flowcart.db')
-    const first = await startServer(databaseFile)
+    const first = await serverOn(databaseFile)
 
     const acknowledged: number[] = []
     let stop = false
@@ -67,13 +33,12 @@ describe('durability', () => {
     const clients = Array.from({ length: 4 }, placeOrders)
     const deadline = Date.now() + 20_000
     while (acknowledged.length < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
-    const exited = new Promise((resolve) => first.child.once('exit', resolve))
     first.child.kill('SIGKILL')
     stop = true
     await Promise.all(clients)
-    await exited
+    await first.exited
 
-    const second = await startServer(databaseFile)
+    const second = await serverOn(databaseFile)
     const stored = (await (
       await fetch(`${second.url}/orders?pageSize=200`, { headers: authHeaders })
     ).json()) as Array<{
@@ -90,19 +55,26 @@ describe('durability', () => {
     expect(stock?.quantityInStock).toBe(200 - stored.length)
   }, 60_000)
 
-  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+  it('on SIGTERM finishes the request in flight on a keep-alive connection, then exits 0', async () => {
     const databaseFile = join(mkdtempSync(join(tmpdir(), 'flowcart-shutdown-')), 'flowcart.db')
-    const server = await startServer(databaseFile)
-    const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve))
-    const inFlight = fetch(`${server.url}/orders`, {
-      method: 'POST',
-      headers: { ...authHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
-    })
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    const server = await serverOn(databaseFile)
+    const connection = await openConnection(server.port)
+    // A first answer on the connection: the server has it, so the signal cannot overtake it.
+    connection.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    expect((await connection.nextAnswer()).status).toBe(200)
+    const body = JSON.stringify({ items: [{ productId: 1, quantity: 1 }] })
+    connection.write(
+      `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: ${authHeaders.authorization}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    )
+
     server.child.kill('SIGTERM')
-    expect((await inFlight).status).toBe(201)
-    expect(await exited).toBe(0)
+    await server.waitForOutput('shutting down')
+    connection.write(body.slice(10))
+
+    expect((await connection.nextAnswer()).status).toBe(201)
+    expect(await server.exited).toBe(0)
+    await connection.closed
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   })
 })

@@ -50,3 +50,50 @@ export function sendRaw(port: number, request: string | Buffer, waitMs = 5000): 
     socket.write(request)
   })
 }
+
+export interface RawConnection {
+  write(bytes: string | Buffer): void
+  /** The next whole answer on this connection. */
+  nextAnswer(): Promise<RawAnswer>
+  /** Resolves when the server has closed the connection, with every byte it sent. */
+  closed: Promise<string>
+}
+
+/** One connection, kept open across requests (keep-alive) until the server closes it. */
+export function openConnection(port: number): Promise<RawConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    let consumed = 0
+    const pending: Array<() => void> = []
+    socket.on('data', (chunk) => {
+      received += chunk.toString('utf8')
+      for (const check of pending.splice(0)) check()
+    })
+    const closed = new Promise<string>((done) => socket.once('close', () => done(received)))
+    socket.on('error', () => {})
+    socket.once('connect', () =>
+      resolve({
+        write: (bytes) => socket.write(bytes),
+        closed,
+        nextAnswer() {
+          return new Promise((answer) => {
+            const check = () => {
+              const rest = received.slice(consumed)
+              if (!complete(rest)) return void pending.push(check)
+              const head = rest.indexOf('\r\n\r\n') + 4
+              const length = Number(/\r\ncontent-length: *(\d+)/i.exec(rest.slice(0, head))?.[1])
+              const whole = Buffer.from(rest)
+                .subarray(0, Buffer.byteLength(rest.slice(0, head)) + length)
+                .toString()
+              consumed += whole.length
+              answer(parseAnswer(whole))
+            }
+            check()
+          })
+        },
+      }),
+    )
+    socket.once('error', reject)
+  })
+}
