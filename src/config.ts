@@ -10,6 +10,7 @@ import {
 } from './salesforce/names.js'
 import { readPrivateKey } from './salesforce/private-key.js'
 import { DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './salesforce/settings.js'
+import { DEFAULT_POOL_SIZE } from './store/connect.js'
 
 // Salesforce API names: letters, digits and underscores only, so they are safe to put into SOQL.
 const SALESFORCE_NAME = '^[A-Za-z][A-Za-z0-9_]*$'
@@ -35,7 +36,6 @@ export const HTTP_DEFAULTS = {
   idleTimeoutMs: 30_000,
   maxConnections: 1000,
 }
-export const DEFAULT_DATABASE_POOL_SIZE = 10
 
 export const Environment = Type.Object({
   NODE_ENV: Type.Optional(Type.String({ description: 'production enforces a strong API_PASSWORD.' })),
@@ -47,7 +47,7 @@ export const Environment = Type.Object({
       description: 'sqlite:<path>, sqlite::memory: or postgres://… (default sqlite:./data/flowcart.db).',
     }),
   ),
-  DATABASE_POOL_SIZE: Count('PostgreSQL connections each process may open', DEFAULT_DATABASE_POOL_SIZE),
+  DATABASE_POOL_SIZE: Count('PostgreSQL connections each process may open', DEFAULT_POOL_SIZE),
   HTTP_HEADERS_TIMEOUT_MS: Milliseconds(
     'Time a client has to send the request headers',
     HTTP_DEFAULTS.headersTimeoutMs,
@@ -214,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: vars.HOST ?? '0.0.0.0',
     http,
     databaseUrl: vars.DATABASE_URL,
-    databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_DATABASE_POOL_SIZE),
+    databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_POOL_SIZE),
     apiUsername: vars.API_USERNAME ?? 'flowcart',
     apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
     generatedPassword: vars.API_PASSWORD === undefined,

@@ -5,8 +5,14 @@ export class AppError extends Error {
   /** Extra response headers, e.g. `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>
 
-  constructor(statusCode: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message)
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {},
+    cause?: unknown,
+  ) {
+    super(message, { cause })
     this.name = 'AppError'
     this.statusCode = statusCode
     this.code = code
@@ -15,3 +21,15 @@ export class AppError extends Error {
 }
 
 export const notFound = (message: string) => new AppError(404, 'NOT_FOUND', message)
+
+/** Seconds a client is asked to wait before retrying when no database connection could be had. */
+const DATABASE_RETRY_AFTER_S = 2
+
+export const databaseUnavailable = (cause: Error) =>
+  new AppError(
+    503,
+    'SERVICE_UNAVAILABLE',
+    'The database is busy or unreachable; retry shortly.',
+    { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
+    cause,
+  )

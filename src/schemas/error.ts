@@ -11,7 +11,7 @@ export const ErrorResponse = Type.Object(
         'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, ' +
         'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
         'IDEMPOTENCY_CONFLICT, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
-        'SALESFORCE_LIMIT_EXCEEDED, INTERNAL.',
+        'SALESFORCE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, INTERNAL.',
     }),
   },
   { $id: 'ErrorResponse', description: 'Every error flowcart answers has this shape.' },
@@ -27,13 +27,13 @@ const errorDescriptions: Record<number, string> = {
   422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',
   500: 'Unexpected failure; details are in the service log (code INTERNAL).',
   502: 'Salesforce refused the integration user, could not be reached, or refused the request (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR).',
-  503: 'Salesforce API limit reached; retry after the Retry-After seconds (SALESFORCE_LIMIT_EXCEEDED).',
+  503: 'Retry after the Retry-After seconds: no database connection could be had in time (SERVICE_UNAVAILABLE), or the Salesforce API limit is reached (SALESFORCE_LIMIT_EXCEEDED).',
 }
 
-/** Response schemas for the given error statuses, each the shared ErrorResponse; 500 is always included. */
+/** Response schemas for the given error statuses, each the shared ErrorResponse; 500 and 503 are always included. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
-    [...new Set([...statuses, 500])].map((status) => [
+    [...new Set([...statuses, 500, 503])].map((status) => [
       status,
       Type.Ref(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' }),
     ]),

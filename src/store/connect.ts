@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
+import { databaseUnavailable } from '../errors.js'
 import type { Database } from './tables.js'
 
 export type Engine = 'sqlite' | 'postgres'
@@ -30,16 +31,38 @@ export function describeDatabaseUrl(url: string | undefined): { engine: Engine; 
 /** Called when PostgreSQL drops an idle pooled connection (maintenance, failover); the pool replaces it. */
 export type ConnectionErrorListener = (error: Error) => void
 
-export function connect(url: string | undefined, poolSize = 10, onIdleError?: ConnectionErrorListener): Connection {
+export interface PoolOptions {
+  /** Connections this process may open (DATABASE_POOL_SIZE; default 10). */
+  size?: number
+  /** How long a query waits for a free connection before the request is answered 503 (default 5 s). */
+  waitMs?: number
+  onIdleError?: ConnectionErrorListener
+}
+
+export const DEFAULT_POOL_SIZE = 10
+export const DEFAULT_POOL_WAIT_MS = 5000
+
+export function connect(url: string | undefined, poolOptions: PoolOptions = {}): Connection {
   const { engine, location } = describeDatabaseUrl(url)
   if (engine === 'sqlite') {
     const sqlite = openSqlite(location)
     return { engine, sqlite, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) }
   }
-  const pool = new pg.Pool({ ...postgresOptions(location), max: poolSize, connectionTimeoutMillis: 5000 })
+  const { size = DEFAULT_POOL_SIZE, waitMs = DEFAULT_POOL_WAIT_MS, onIdleError } = poolOptions
+  const pool = new pg.Pool({ ...postgresOptions(location), max: size, connectionTimeoutMillis: waitMs })
   // Without a listener, an idle connection closed by the server is an unhandled 'error' event: the process exits.
   pool.on('error', (error) => onIdleError?.(error))
-  return { engine, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
+  // Every pool is busy, or PostgreSQL cannot be reached: the request can be retried, so it is a 503, not a 500.
+  const connectOrUnavailable = () =>
+    pool.connect().catch((error: Error) => {
+      throw databaseUnavailable(error)
+    })
+  return {
+    engine,
+    db: new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: { connect: connectOrUnavailable, end: () => pool.end() } }),
+    }),
+  }
 }
 
 function openSqlite(location: string) {

@@ -27,13 +27,18 @@ export interface StoreOptions {
   /** Write an outbox row in the transaction of every stock change (when Salesforce is configured). */
   recordStockEvents?: boolean
   poolSize?: number
+  poolWaitMs?: number
   onConnectionError?: ConnectionErrorListener
 }
 
 export type Store = Awaited<ReturnType<typeof openStore>>
 
 export async function openStore(options: StoreOptions) {
-  const connection: Connection = connect(options.databaseUrl, options.poolSize, options.onConnectionError)
+  const connection: Connection = connect(options.databaseUrl, {
+    size: options.poolSize,
+    waitMs: options.poolWaitMs,
+    onIdleError: options.onConnectionError,
+  })
   const { db } = connection
   await migrate(db, connection.engine)
   const seeded = options.seedDemoData ? await seedDemoCatalog(db) : 0

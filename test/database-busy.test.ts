@@ -1,0 +1,57 @@
+// When no database connection can be had in time, a request is answered 503 with Retry-After, and loses nothing.
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { openStore } from '../src/store/index.js'
+import { authHeaders, createPostgresDatabase, postgresAvailable, registerCleanup, testConfig } from './helper.js'
+
+describe('database pool', () => {
+  it('takes its size from DATABASE_POOL_SIZE', () => {
+    expect(loadConfig({}).databasePoolSize).toBe(10)
+    expect(loadConfig({ DATABASE_POOL_SIZE: '3' }).databasePoolSize).toBe(3)
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/^DATABASE_POOL_SIZE is invalid/)
+  })
+})
+
+describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, and the refused order changes nothing', async () => {
+    const databaseUrl = await createPostgresDatabase()
+    const store = await openStore({ databaseUrl, seedDemoData: true, poolSize: 1, poolWaitMs: 300 })
+    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), store })
+    registerCleanup(async () => {
+      await app.close()
+      await store.close()
+    })
+
+    // Another session locks the catalog; the pool's only connection then waits on that lock inside a request.
+    const locker = new pg.Client({ connectionString: databaseUrl })
+    await locker.connect()
+    await locker.query('begin; lock table products in access exclusive mode')
+    const holding = app.inject({ url: '/products/1', headers: authHeaders })
+    const waitingOnLock = async () =>
+      (
+        await locker.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        )
+      ).rows[0].n
+    while ((await waitingOnLock()) === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: authHeaders,
+      payload: { items: [{ productId: 1, quantity: 1 }] },
+    })
+    expect(refused.statusCode).toBe(503)
+    expect(refused.headers['retry-after']).toBe('2')
+    expect(refused.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' })
+
+    await locker.query('commit')
+    await locker.end()
+    expect((await holding).statusCode).toBe(200)
+    expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
+    expect((await app.inject({ url: '/products/1', headers: authHeaders })).json().quantityInStock).toBe(40)
+  })
+})
