@@ -19,9 +19,14 @@ export interface PublisherOptions {
   retryMaxMs?: number
 }
 
+/** sObject Collections takes up to 200 records a call; a round claims that many products, so it is one call. */
 const EVENTS_PER_CALL = 200
-/** Rows claimed per round; several changes of one product become one event. */
-const CLAIM_LIMIT = 1000
+/**
+ * A lease must outlast the one call of its round (bounded by SF_TIMEOUT_MS, token and one re-send included) and the
+ * database write after it. It is no longer than that: rows claimed by a dyno that was killed mid-publish are free
+ * again 15 s later at the defaults, for the next poll of any dyno.
+ */
+const LEASE_MARGIN_MS = 5000
 
 /** Exponential backoff with jitter (between half and all of the exponential delay). */
 export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
@@ -47,8 +52,7 @@ export function createEventPublisher(
   options: PublisherOptions = {},
 ) {
   const { pollIntervalMs = 5000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
-  // The lease must outlast publishing all that was claimed: one call per 200 events, each bounded by the timeout.
-  const leaseMs = Math.ceil(CLAIM_LIMIT / EVENTS_PER_CALL) * 2 * config.settings.timeoutMs + 30_000
+  const leaseMs = config.settings.timeoutMs + LEASE_MARGIN_MS
   const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
   let running: Promise<void> | undefined
   let again = false
@@ -111,13 +115,11 @@ export function createEventPublisher(
 
   async function drainDue() {
     for (;;) {
-      const rows = await outbox.claimDueEvents(CLAIM_LIMIT, leaseMs)
+      const rows = await outbox.claimDueEvents(EVENTS_PER_CALL, leaseMs)
       if (rows.length === 0) return
       const events = latestPerProduct(rows)
-      for (let start = 0; start < events.length; start += EVENTS_PER_CALL) {
-        await publishChunk(rows, events.slice(start, start + EVENTS_PER_CALL))
-      }
-      if (rows.length < CLAIM_LIMIT) return
+      await publishChunk(rows, events)
+      if (events.length < EVENTS_PER_CALL) return
     }
   }
 

@@ -68,7 +68,7 @@ export async function openStore(options: StoreOptions) {
     onStockChange(listener: () => void) {
       stockListeners.add(listener)
     },
-    claimDueEvents: (limit: number, leaseMs: number) => claimDueEvents(connection, limit, leaseMs),
+    claimDueEvents: (productLimit: number, leaseMs: number) => claimDueEvents(connection, productLimit, leaseMs),
     markPublished: (published: Array<{ productId: number; upToId: number }>) => markPublished(db, published),
     scheduleRetry: (ids: number[], retryAt: Date, error: string) => scheduleRetry(db, ids, retryAt, error),
     countPendingEvents: () => countPendingEvents(db),

@@ -9,24 +9,25 @@ export type PendingStockEvent = Selectable<StockEventsTable>
 const CLAIM_LOCK = 7_292_025
 
 /**
- * Leases up to `limit` due rows, oldest first, skipping every product whose rows another dispatcher holds: one
- * product's events are published by one dispatcher at a time, so an older quantity never overtakes a newer one.
- * On PostgreSQL several dynos claim in turn (an advisory lock held for the claim's short transaction) and
- * `FOR UPDATE SKIP LOCKED` steps over rows being updated; SQLite has a single writer. The lease (not a long
- * transaction) covers the Salesforce call, so rows of a dispatcher that died mid-publish are claimed again later.
+ * Leases the due rows of up to `productLimit` products, oldest first, skipping every product whose rows another
+ * dispatcher holds: one product's events are published by one dispatcher at a time, so an older quantity never
+ * overtakes a newer one. Claiming by product keeps a round to one publish call (one event per product), however
+ * many changes each product has. On PostgreSQL several dynos claim in turn (an advisory lock held for the claim's
+ * short transaction); SQLite has a single writer. The lease (not a long transaction) covers the Salesforce call, so
+ * rows of a dispatcher that died mid-publish are claimed again once it ends.
  */
 export async function claimDueEvents(
   { db, engine }: Connection,
-  limit: number,
+  productLimit: number,
   leaseMs: number,
 ): Promise<PendingStockEvent[]> {
   const now = new Date()
   const nowIso = now.toISOString()
   return db.transaction().execute(async (trx) => {
     if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx)
-    let due = trx
+    const products = await trx
       .selectFrom('stock_events as event')
-      .select('event.id')
+      .select('event.product_id')
       .where('event.sent_at', 'is', null)
       .where('event.next_attempt_at', '<=', nowIso)
       .where((eb) =>
@@ -41,15 +42,21 @@ export async function claimDueEvents(
           ),
         ),
       )
-      .orderBy('event.id')
-      .limit(limit)
-    if (engine === 'postgres') due = due.forUpdate().skipLocked()
-    const ids = (await due.execute()).map((row) => row.id)
-    if (ids.length === 0) return []
+      .groupBy('event.product_id')
+      .orderBy((eb) => eb.fn.min('event.id'))
+      .limit(productLimit)
+      .execute()
+    if (products.length === 0) return []
     return trx
       .updateTable('stock_events')
       .set({ claimed_until: new Date(now.getTime() + leaseMs).toISOString() })
-      .where('id', 'in', ids)
+      .where('sent_at', 'is', null)
+      .where('next_attempt_at', '<=', nowIso)
+      .where(
+        'product_id',
+        'in',
+        products.map((row) => row.product_id),
+      )
       .returningAll()
       .execute()
   })
