@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { AppError } from '../errors.js'
+import { deleteInBatches } from './batched-delete.js'
 import type { Database } from './tables.js'
 import type { TransactionScope } from './write-transactions.js'
 
@@ -37,6 +38,13 @@ export async function claimKey<T>(
 
 export async function purgeExpiredKeys(db: Kysely<Database>, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_HOURS * 3600_000).toISOString()
-  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteInBatches(async (limit) => {
+    const result = await db
+      .deleteFrom('idempotency_keys')
+      .where('key', 'in', (eb) =>
+        eb.selectFrom('idempotency_keys').select('key').where('created_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  })
 }

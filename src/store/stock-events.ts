@@ -1,5 +1,6 @@
 // The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
 import { type Kysely, type Selectable, sql } from 'kysely'
+import { deleteInBatches } from './batched-delete.js'
 import type { Connection } from './connect.js'
 import type { Database, StockEventsTable } from './tables.js'
 
@@ -104,6 +105,11 @@ export async function countPendingEvents(db: Kysely<Database>): Promise<number> 
 /** Sent rows are kept a week for inspection, then removed. */
 export async function purgeSentEvents(db: Kysely<Database>, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - 7 * 24 * 3600_000).toISOString()
-  const result = await db.deleteFrom('stock_events').where('sent_at', '<', cutoff).executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteInBatches(async (limit) => {
+    const result = await db
+      .deleteFrom('stock_events')
+      .where('id', 'in', (eb) => eb.selectFrom('stock_events').select('id').where('sent_at', '<', cutoff).limit(limit))
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  })
 }
