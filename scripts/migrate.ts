@@ -1,6 +1,7 @@
 // Heroku release phase: applies pending migrations (and seeds the demo catalog into an empty database).
 import { ConfigError, loadConfig } from '../src/config.js'
 import { describeDatabaseUrl, openStore } from '../src/store/index.js'
+import { StoredDataError } from '../src/store/migrations.js'
 
 try {
   const config = loadConfig()
@@ -10,6 +11,7 @@ try {
     `flowcart: database ${describeDatabaseUrl(config.databaseUrl).engine} is up to date (${store.seeded} demo products seeded).`,
   )
 } catch (error) {
-  console.error(error instanceof ConfigError ? `flowcart cannot migrate: ${error.message}` : error)
+  const operatorCanFix = error instanceof ConfigError || error instanceof StoredDataError
+  console.error(operatorCanFix ? `flowcart cannot migrate: ${error.message}` : error)
   process.exit(1)
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { watchConnections } from './connections.js'
 import { createLogger } from './logger.js'
+import { StoredDataError } from './store/migrations.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
 /** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */
@@ -56,7 +57,7 @@ async function main() {
 main().catch((error: unknown) => {
   // One clear line, no stack trace, for configuration mistakes; the full error otherwise.
   const line =
-    error instanceof ConfigError
+    error instanceof ConfigError || error instanceof StoredDataError
       ? `flowcart cannot start: ${error.message}\n`
       : `flowcart failed to start: ${String((error as Error)?.stack ?? error)}\n`
   process.stderr.write(line)

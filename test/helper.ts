@@ -1,5 +1,8 @@
 // Builds the real app on a real database for each test, and knows how to reach PostgreSQL when it is there.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import { afterEach } from 'vitest'
@@ -71,6 +74,12 @@ export const engines: EngineName[] = postgresAvailable ? ['sqlite', 'postgres'] 
 
 export async function databaseUrlFor(engine: EngineName): Promise<string> {
   return engine === 'postgres' ? createPostgresDatabase() : 'sqlite::memory:'
+}
+
+/** A database that several connections or processes can open: a fresh PostgreSQL database, or a SQLite file. */
+export async function sharedDatabaseUrlFor(engine: EngineName): Promise<string> {
+  if (engine === 'postgres') return createPostgresDatabase()
+  return `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-test-')), 'flowcart.db')}`
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {

@@ -1,18 +1,10 @@
 // A dyno killed in the middle of publishing leaves leased events behind; at the default settings another dyno (or
 // the restarted one) publishes them well within 30 s.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { authHeaders, createPostgresDatabase, type EngineName, engines } from './helper.js'
+import { authHeaders, engines, sharedDatabaseUrlFor } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 import { CONSUMER_KEY, INTEGRATION_USER, startSalesforceTestbed } from './support/salesforce-app.js'
 import { startServer } from './support/server-process.js'
-
-const persistentUrl = (engine: EngineName) =>
-  engine === 'postgres'
-    ? createPostgresDatabase()
-    : Promise.resolve(`sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-crash-')), 'flowcart.db')}`)
 
 async function until<T>(read: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -27,7 +19,7 @@ async function until<T>(read: () => Promise<T | undefined>, timeoutMs: number): 
 describe.each(engines)('outbox after a crash on %s', (engine) => {
   it('publishes the events a killed dyno had claimed once its short lease ends', async () => {
     const { emulator, privateKey } = await startSalesforceTestbed()
-    const databaseUrl = await persistentUrl(engine)
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
     // Every setting at its default but the ones that point at the emulator.
     const env = {
       DATABASE_URL: databaseUrl,

@@ -1,7 +1,4 @@
 // Every stock change reaches Salesforce as an Inventory_Update__e event, through the transactional outbox.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
@@ -10,9 +7,9 @@ import {
   authHeaders,
   buildTestApp,
   createPostgresDatabase,
-  type EngineName,
   engines,
   registerCleanup,
+  sharedDatabaseUrlFor,
 } from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
 
@@ -28,11 +25,6 @@ async function publishAll(...apps: FastifyInstance[]) {
   }
 }
 const health = async (app: FastifyInstance) => (await app.inject({ url: '/healthz' })).json().salesforce
-const persistentUrl = (engine: EngineName) =>
-  engine === 'postgres'
-    ? createPostgresDatabase()
-    : Promise.resolve(`sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-outbox-')), 'flowcart.db')}`)
-
 describe.each(engines)('stock events on %s', (engine) => {
   it('publishes one event per change with the quantity after it, batched and coalesced per product', async () => {
     const { app, emulator } = await salesforceApp(engine)
@@ -93,7 +85,7 @@ describe.each(engines)('stock events on %s', (engine) => {
 
   it('delivers events left pending by a previous process after a restart', async () => {
     const testbed = await startSalesforceTestbed()
-    const databaseUrl = await persistentUrl(engine)
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
     const first = await testbed.startApp(databaseUrl)
     testbed.emulator.setDown(true)
     await order(first, 7, 3)
@@ -113,7 +105,7 @@ describe.each(engines)('stock events on %s', (engine) => {
   })
 
   it('records no events when Salesforce is not configured', async () => {
-    const databaseUrl = await persistentUrl(engine)
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
     const app = await buildTestApp(engine, { DATABASE_URL: databaseUrl })
     expect((await order(app, 1)).statusCode).toBe(201)
     expect(app.salesforce).toBeUndefined()

@@ -5,7 +5,7 @@ import type { Engine } from './connect.js'
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before (and independently of) the typed schema
 type AnyDb = Kysely<any>
 
-function migrationsFor(engine: Engine): Record<string, Migration> {
+export function migrationsFor(engine: Engine): Record<string, Migration> {
   const idType = engine === 'postgres' ? 'serial' : 'integer'
   const timestamp = engine === 'postgres' ? 'timestamptz' : 'text'
   const primaryId = (col: ColumnDefinitionBuilder) =>
@@ -94,6 +94,68 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('products').addColumn('salesforce_checked_at', timestamp).execute()
       },
     },
+    '005-whole-non-negative-amounts': { up: (db: AnyDb) => enforceAmountRules(db, engine) },
+  }
+}
+
+/** Rows that break a rule a migration is about to enforce: start-up stops and names them rather than change data. */
+export class StoredDataError extends Error {
+  override name = 'StoredDataError'
+}
+
+/** The amounts that must be whole numbers and never negative, with the smallest each may be. */
+const amountRules: Array<{ table: string; column: string; minimum: number }> = [
+  { table: 'products', column: 'quantity_in_stock', minimum: 0 },
+  { table: 'products', column: 'price_cents', minimum: 0 },
+  { table: 'orders', column: 'total_cents', minimum: 0 },
+  { table: 'order_items', column: 'quantity', minimum: 1 },
+  { table: 'order_items', column: 'unit_price_cents', minimum: 0 },
+  { table: 'order_items', column: 'total_cents', minimum: 0 },
+  { table: 'stock_events', column: 'quantity_in_stock', minimum: 0 },
+]
+
+/**
+ * SQLite keeps a REAL in an INTEGER column (Infinity, 2.5) and a CHECK on an existing table needs the table rebuilt,
+ * so there BEFORE INSERT/UPDATE triggers refuse such a value; PostgreSQL's integer types already refuse non-integers,
+ * and a CHECK constraint adds the lower bound.
+ */
+async function enforceAmountRules(db: AnyDb, engine: Engine) {
+  const broken = (column: string, minimum: number) =>
+    engine === 'sqlite' ? `typeof(${column}) <> 'integer' or ${column} < ${minimum}` : `${column} < ${minimum}`
+  const problems: string[] = []
+  for (const { table, column, minimum } of amountRules) {
+    const { rows } = await sql<{ id: number; value: unknown }>`
+      select id, ${sql.ref(column)} as value from ${sql.table(table)} where ${sql.raw(broken(column, minimum))}
+      order by id limit 5`.execute(db)
+    for (const row of rows) {
+      problems.push(`${table} row ${row.id}: ${column} is ${String(row.value)}, not a whole number ≥ ${minimum}`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new StoredDataError(
+      `the database holds values flowcart no longer accepts; nothing was changed. Repair these rows (README: "Repairing stored amounts") and start again: ${problems.join('; ')}.`,
+    )
+  }
+  for (const table of new Set(amountRules.map((rule) => rule.table))) {
+    const rules = amountRules.filter((rule) => rule.table === table)
+    if (engine === 'sqlite') {
+      const condition = rules.map(({ column, minimum }) => `(${broken(`new.${column}`, minimum)})`).join(' or ')
+      const message = `${table}: ${rules.map(({ column, minimum }) => `${column} must be a whole number >= ${minimum}`).join(', ')}`
+      for (const event of ['insert', 'update']) {
+        await sql
+          .raw(
+            `create trigger ${table}_amounts_on_${event} before ${event} on ${table} when ${condition} ` +
+              `begin select raise(abort, '${message}'); end`,
+          )
+          .execute(db)
+      }
+    } else {
+      for (const { column, minimum } of rules) {
+        await sql
+          .raw(`alter table ${table} add constraint ${table}_${column}_minimum check (${column} >= ${minimum})`)
+          .execute(db)
+      }
+    }
   }
 }
 
