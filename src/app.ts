@@ -7,6 +7,7 @@ import { createLogger } from './logger.js'
 import { requireBasicAuth } from './plugins/auth.js'
 import { answerClientError, answerFrameworkError, refuseConnect } from './plugins/connection-errors.js'
 import { registerErrorHandling } from './plugins/errors.js'
+import { requireHttps } from './plugins/https-only.js'
 import { acceptOnlyUtf8Json } from './plugins/json-body.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { scheduleRetentionPurge } from './plugins/retention-purge.js'
@@ -55,6 +56,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // Heroku's router sets X-Request-Id; reuse it so one id follows a request through every log line.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Heroku's router appends the address it saw to X-Forwarded-For: trusting that one hop (the router itself, the
+    // socket's peer) makes request.ip the client, and anything a client wrote into the header earlier is ignored.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Heroku stops routing to a dyno on SIGTERM; requests already on a connection are answered, not refused.
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
@@ -98,6 +102,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id)
     done()
   })
+  if (config.trustProxy) requireHttps(app, { refusePlainHttp: config.production })
 
   await registerOpenApi(app, { publicUrl: config.publicUrl })
   await app.register(healthRoutes, { store, salesforce })

@@ -79,6 +79,13 @@ export const Environment = Type.Object({
     OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level (default info).'),
   ),
   SEED_DEMO_DATA: Flag('Seed the demo catalog into an empty database', 'true'),
+  TRUST_PROXY: Type.Optional(
+    OneOf(
+      ['true', 'false'],
+      "Take the client's address and protocol from X-Forwarded-For and X-Forwarded-Proto (true or false; default true on Heroku, where DYNO is set, false elsewhere).",
+    ),
+  ),
+  DYNO: Type.Optional(Type.String({ description: "Set by Heroku on every dyno: Heroku's router is in front." })),
   SF_LOGIN_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Salesforce login URL, e.g. https://login.salesforce.com.' }),
   ),
@@ -154,6 +161,8 @@ export interface Config {
   generatedPassword: boolean
   logLevel: NonNullable<Environment['LOG_LEVEL']>
   seedDemoData: boolean
+  /** A proxy in front (Heroku's router) sets X-Forwarded-*: the client's IP and protocol are read from them. */
+  trustProxy: boolean
   publicUrl: string | undefined
   production: boolean
   /** Undefined when no SF_* variable is set: Salesforce sync is then disabled. */
@@ -220,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     generatedPassword: vars.API_PASSWORD === undefined,
     logLevel: vars.LOG_LEVEL ?? 'info',
     seedDemoData: vars.SEED_DEMO_DATA !== 'false',
+    trustProxy: vars.TRUST_PROXY === undefined ? vars.DYNO !== undefined : vars.TRUST_PROXY === 'true',
     publicUrl: vars.PUBLIC_URL,
     production,
     salesforce: salesforceConfig(vars),

@@ -8,7 +8,7 @@ export const ErrorResponse = Type.Object(
     message: Type.String({ description: 'What went wrong, for a person.' }),
     code: Type.String({
       description:
-        'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, ' +
+        'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, HTTPS_REQUIRED, NOT_FOUND, ' +
         'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
         'IDEMPOTENCY_CONFLICT, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
         'SALESFORCE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, INTERNAL.',
@@ -20,6 +20,7 @@ export const ErrorResponse = Type.Object(
 const errorDescriptions: Record<number, string> = {
   400: 'The request is malformed or fails validation (code VALIDATION or MALFORMED_JSON).',
   401: 'Missing or wrong basic-auth credentials (code UNAUTHORIZED).',
+  403: 'The request came over plain HTTP; flowcart in production accepts HTTPS only (code HTTPS_REQUIRED).',
   404: 'The resource does not exist (code NOT_FOUND).',
   409: 'Not enough stock for one of the products (code OUT_OF_STOCK; the message names the product).',
   413: 'The body is larger than 256 KiB (code PAYLOAD_TOO_LARGE).',
@@ -30,12 +31,14 @@ const errorDescriptions: Record<number, string> = {
   503: 'Retry after the Retry-After seconds: no database connection could be had in time (SERVICE_UNAVAILABLE), or the Salesforce API limit is reached (SALESFORCE_LIMIT_EXCEEDED).',
 }
 
-/** Response schemas for the given error statuses, each the shared ErrorResponse; 500 and 503 are always included. */
+/** Statuses every operation can answer, whatever it does. */
+const ANY_OPERATION = [403, 500, 503]
+
+/** Response schemas for the given error statuses and ANY_OPERATION's, each the shared ErrorResponse. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
-    [...new Set([...statuses, 500, 503])].map((status) => [
-      status,
-      Type.Ref(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' }),
-    ]),
+    [...new Set([...statuses, ...ANY_OPERATION])]
+      .sort()
+      .map((status) => [status, Type.Ref(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' })]),
   )
 }
