@@ -9,6 +9,7 @@ import { answerClientError, answerFrameworkError, refuseConnect } from './plugin
 import { registerErrorHandling } from './plugins/errors.js'
 import { requireHttps } from './plugins/https-only.js'
 import { acceptOnlyUtf8Json } from './plugins/json-body.js'
+import { createLoginThrottle } from './plugins/login-throttle.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { scheduleRetentionPurge } from './plugins/retention-purge.js'
 import { strictValidatorCompiler } from './plugins/validation.js'
@@ -106,8 +107,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   await registerOpenApi(app, { publicUrl: config.publicUrl })
   await app.register(healthRoutes, { store, salesforce })
+  const loginThrottle = await createLoginThrottle(config.redisUrl, app.log)
+  app.addHook('onClose', () => loginThrottle.close())
   await app.register(async (api) => {
-    await requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords })
+    await requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle)
     await api.register(productRoutes, { store })
     await api.register(orderRoutes, { store })
     await api.register(inventoryRoutes, { store, stockSync: salesforce?.stockSync })

@@ -11,6 +11,7 @@ import {
 import { readPrivateKey } from './salesforce/private-key.js'
 import { DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './salesforce/settings.js'
 import { DEFAULT_POOL_SIZE } from './store/connect.js'
+import { weaknessOf } from './weak-password.js'
 
 // Salesforce API names: letters, digits and underscores only, so they are safe to put into SOQL.
 const SALESFORCE_NAME = '^[A-Za-z][A-Za-z0-9_]*$'
@@ -74,6 +75,12 @@ export const Environment = Type.Object({
   API_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password.' })),
   API_PASSWORD_PREVIOUS: Type.Optional(
     Type.String({ minLength: 1, description: 'Previous password, still accepted while clients rotate.' }),
+  ),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://.+',
+      description: 'Redis (Heroku Key-Value Store) that counts failed logins for every dyno; in memory without it.',
+    }),
   ),
   LOG_LEVEL: Type.Optional(
     OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level (default info).'),
@@ -161,6 +168,8 @@ export interface Config {
   generatedPassword: boolean
   logLevel: NonNullable<Environment['LOG_LEVEL']>
   seedDemoData: boolean
+  /** Where failed logins are counted for every dyno; undefined counts them in this process. */
+  redisUrl: string | undefined
   /** A proxy in front (Heroku's router) sets X-Forwarded-*: the client's IP and protocol are read from them. */
   trustProxy: boolean
   publicUrl: string | undefined
@@ -216,6 +225,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `API_PASSWORD_PREVIOUS must be at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production (or unset).`,
     )
   }
+  if (production) {
+    for (const name of ['API_PASSWORD', 'API_PASSWORD_PREVIOUS'] as const) {
+      const weakness = vars[name] === undefined ? undefined : weaknessOf(vars[name])
+      if (weakness) throw new ConfigError(`${name} is too easy to guess: ${weakness}. Try: openssl rand -base64 24`)
+    }
+  }
   const password = vars.API_PASSWORD ?? randomBytes(18).toString('base64url')
 
   return {
@@ -229,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     generatedPassword: vars.API_PASSWORD === undefined,
     logLevel: vars.LOG_LEVEL ?? 'info',
     seedDemoData: vars.SEED_DEMO_DATA !== 'false',
+    redisUrl: vars.REDIS_URL,
     trustProxy: vars.TRUST_PROXY === undefined ? vars.DYNO !== undefined : vars.TRUST_PROXY === 'true',
     publicUrl: vars.PUBLIC_URL,
     production,

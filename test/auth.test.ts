@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { requireBasicAuth } from '../src/plugins/auth.js'
+import { createLoginThrottle } from '../src/plugins/login-throttle.js'
 import { basicAuth, buildTestApp, TEST_PASSWORD, TEST_USER } from './helper.js'
 
 describe('basic auth', () => {
@@ -66,8 +67,10 @@ describe('basic auth', () => {
   })
 
   it('refuses to guard routes with a user name that contains a colon', async () => {
-    await expect(requireBasicAuth(Fastify(), { username: 'flow:cart', passwords: [TEST_PASSWORD] })).rejects.toThrow(
-      /cannot contain a colon/,
-    )
+    const app = Fastify()
+    const throttle = await createLoginThrottle(undefined, app.log)
+    await expect(
+      requireBasicAuth(app, { username: 'flow:cart', passwords: [TEST_PASSWORD] }, throttle),
+    ).rejects.toThrow(/cannot contain a colon/)
   })
 })

@@ -42,6 +42,31 @@ describe('configuration', () => {
     expect(config.generatedPassword).toBe(false)
   })
 
+  it('in production, refuses a long but trivial password, without echoing it', () => {
+    const production = (password: string) => () =>
+      loadConfig({ NODE_ENV: 'production', API_PASSWORD: password, DATABASE_URL: 'sqlite::memory:' })
+    for (const [password, reason] of [
+      ['aaaaaaaaaaaaaaaaaaaaaaaa', /only 1 different characters/],
+      ['abababababababababababab', /only 2 different characters/],
+      ['0123456789abcdef', /runs of consecutive characters/],
+      ['zyxwvutsrqponmlkjihgfedcba', /runs of consecutive characters/],
+      ['Password1Password1', /repeats the same 9 characters/],
+    ] as const) {
+      expect(production(password)).toThrow(reason)
+      expect(production(password)).toThrow(/^API_PASSWORD is too easy to guess/)
+      expect(production(password)).not.toThrow(password)
+    }
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        API_PASSWORD: 'kR9v-2mQ_xT7pL4zW8nB',
+        API_PASSWORD_PREVIOUS: '1111111111111111',
+      }),
+    ).toThrow(/^API_PASSWORD_PREVIOUS is too easy to guess/)
+    expect(production('kR9v-2mQ_xT7pL4zW8nB')().apiPasswords).toEqual(['kR9v-2mQ_xT7pL4zW8nB'])
+    expect(loadConfig({ API_PASSWORD: '0123456789abcdef' }).apiPasswords).toEqual(['0123456789abcdef'])
+  })
+
   it('connects to Heroku Postgres with TLS but without certificate verification, from the URL alone', () => {
     expect(postgresOptions('postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/db').ssl).toEqual({
       rejectUnauthorized: false,

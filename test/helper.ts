@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterEach } from 'vitest'
 import { buildApp } from '../src/app.js'
@@ -42,6 +43,33 @@ if (postgresProblem) {
   )
 }
 export const postgresAvailable = postgresProblem === undefined
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+async function probeRedis(): Promise<string | undefined> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0 })
+  redis.on('error', () => {})
+  try {
+    await redis.connect()
+    await redis.ping()
+    return undefined
+  } catch (error) {
+    return (error as Error).message || String(error)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+const redisProblem = await probeRedis()
+if (redisProblem && process.env.REQUIRE_REDIS === 'true') {
+  throw new Error(`REQUIRE_REDIS=true but Redis at ${TEST_REDIS_URL} is unreachable: ${redisProblem}`)
+}
+if (redisProblem) {
+  console.warn(
+    `\n*** Redis tests SKIPPED: ${TEST_REDIS_URL} unreachable (${redisProblem}). Set TEST_REDIS_URL or run .ci/run. ***\n`,
+  )
+}
+export const redisAvailable = redisProblem === undefined
 
 /** A fresh, empty PostgreSQL database for one test, dropped afterwards. */
 export async function createPostgresDatabase(): Promise<string> {

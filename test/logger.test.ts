@@ -36,6 +36,7 @@ describe('log calls in src/', () => {
     'events',
     'failed',
     'instanceHost',
+    'ip',
     'method',
     'parserError',
     'published',
@@ -44,6 +45,7 @@ describe('log calls in src/', () => {
     'rows',
     'signal',
     'statusCode',
+    'username',
   ])
 
   it('pass objects only under names the redaction covers, or plain figures', () => {

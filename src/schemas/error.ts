@@ -10,7 +10,7 @@ export const ErrorResponse = Type.Object(
       description:
         'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, HTTPS_REQUIRED, NOT_FOUND, ' +
         'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
-        'IDEMPOTENCY_CONFLICT, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
+        'IDEMPOTENCY_CONFLICT, TOO_MANY_REQUESTS, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
         'SALESFORCE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, INTERNAL.',
     }),
   },
@@ -26,13 +26,14 @@ const errorDescriptions: Record<number, string> = {
   413: 'The body is larger than 256 KiB (code PAYLOAD_TOO_LARGE).',
   415: 'The body is not uncompressed UTF-8 application/json (code UNSUPPORTED_MEDIA_TYPE).',
   422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',
+  429: 'Too many failed logins from this client; retry after the Retry-After seconds (code TOO_MANY_REQUESTS).',
   500: 'Unexpected failure; details are in the service log (code INTERNAL).',
   502: 'Salesforce refused the integration user, could not be reached, or refused the request (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR).',
   503: 'Retry after the Retry-After seconds: no database connection could be had in time (SERVICE_UNAVAILABLE), or the Salesforce API limit is reached (SALESFORCE_LIMIT_EXCEEDED).',
 }
 
 /** Statuses every operation can answer, whatever it does. */
-const ANY_OPERATION = [403, 500, 503]
+const ANY_OPERATION = [403, 429, 500, 503]
 
 /** Response schemas for the given error statuses and ANY_OPERATION's, each the shared ErrorResponse. */
 export function errorResponses(...statuses: number[]) {

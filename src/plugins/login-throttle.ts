@@ -1,0 +1,83 @@
+// Counts failed logins per client, so that a client who keeps failing is refused before its password is checked:
+// in memory on one dyno, or in Redis (Heroku Key-Value Store) when REDIS_URL is set, so that every dyno counts alike.
+import { once } from 'node:events'
+import type { FastifyBaseLogger } from 'fastify'
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
+
+/** Failed logins a client may make in one window before it is refused. */
+export const LOGIN_FAILURES_ALLOWED = 10
+export const LOGIN_FAILURE_WINDOW_S = 60
+const REDIS_CONNECT_TIMEOUT_MS = 2000
+
+export interface LoginThrottle {
+  /** Seconds to wait when `key` has used up its failed logins for the window; undefined while it may try. */
+  retryAfterSeconds(key: string): Promise<number | undefined>
+  recordFailure(key: string): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * rate-limiter-flexible rather than @fastify/rate-limit: the latter counts every request that passes its hook and
+ * cannot read a counter without adding to it, while this needs to count failures only and to read the count before
+ * the password is checked (its `get` and `consume`; the library's wiki shows this very use, "Login endpoint
+ * protection"). With Redis, an unreachable server falls back to counting in memory instead of refusing logins.
+ */
+export async function createLoginThrottle(
+  redisUrl: string | undefined,
+  log: FastifyBaseLogger,
+): Promise<LoginThrottle> {
+  const options = { points: LOGIN_FAILURES_ALLOWED, duration: LOGIN_FAILURE_WINDOW_S, keyPrefix: 'flowcart-login' }
+  const memory = new RateLimiterMemory(options)
+  let limiter: RateLimiterMemory | RateLimiterRedis = memory
+  let close = async () => {}
+  if (redisUrl) {
+    const redis = await connectRedis(redisUrl, log)
+    limiter = new RateLimiterRedis({
+      ...options,
+      storeClient: redis,
+      insuranceLimiter: memory,
+      rejectIfRedisNotReady: true,
+    })
+    close = async () => {
+      redis.disconnect()
+    }
+  }
+  return {
+    async retryAfterSeconds(key) {
+      const state = await limiter.get(key)
+      if (!state || state.consumedPoints < LOGIN_FAILURES_ALLOWED) return undefined
+      return Math.max(1, Math.ceil(state.msBeforeNext / 1000))
+    },
+    async recordFailure(key) {
+      // consume() rejects once the points are used up; the failure is counted all the same.
+      await limiter.consume(key).catch((state: RateLimiterRes | Error) => {
+        if (state instanceof Error) log.warn({ err: state }, 'could not count a failed login')
+      })
+    },
+    close: () => close(),
+  }
+}
+
+async function connectRedis(url: string, log: FastifyBaseLogger) {
+  const { Redis } = await import('ioredis')
+  // Heroku Key-Value Store serves TLS with a self-signed certificate, so its clients are told not to verify it
+  // (https://devcenter.heroku.com/articles/connecting-heroku-redis#connecting-in-node-js).
+  const redis = new Redis(url, {
+    tls: url.startsWith('rediss:') ? { rejectUnauthorized: false } : undefined,
+    // Commands fail at once while disconnected, so the in-memory count takes over instead of requests waiting.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+  })
+  let reported = false
+  redis.on('ready', () => {
+    reported = false
+  })
+  redis.on('error', (error: Error) => {
+    if (!reported) log.warn({ err: error }, 'Redis unreachable: failed logins are counted on this dyno only')
+    reported = true
+  })
+  // Start counting in Redis from the first request; if it does not answer in time, memory counts until it does.
+  await once(redis, 'ready', { signal: AbortSignal.timeout(REDIS_CONNECT_TIMEOUT_MS) }).catch(() => {})
+  return redis
+}
