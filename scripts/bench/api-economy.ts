@@ -132,7 +132,7 @@ async function placeOrder(app: FastifyInstance, productId: number) {
 async function drain(bed: Testbed) {
   for (;;) {
     await bed.app.salesforce?.publisher.publishDue()
-    if ((await bed.store.countPendingEvents()) === 0) return
+    if ((await bed.store.pendingEvents()).count === 0) return
   }
 }
 

@@ -4,7 +4,11 @@ import type { SalesforceIntegration } from '../salesforce/index.js'
 import { Health } from '../schemas/health.js'
 import type { Store } from '../store/index.js'
 
-// Unauthenticated and kept out of the OpenAPI contract: it is for Heroku and operators, not for Flow.
+/** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
+const EVENTS_LATE_AFTER_S = 300
+
+// Unauthenticated and kept out of the OpenAPI contract: it is for Heroku and operators, not for Flow. It tells a
+// stranger no more than codes and counts.
 export async function healthRoutes(
   app: FastifyInstance,
   { store, salesforce }: { store: Store; salesforce?: SalesforceIntegration },
@@ -19,8 +23,9 @@ export async function healthRoutes(
         salesforce && databaseOk
           ? await salesforce.health()
           : { configured: salesforce !== undefined, pendingEvents: 0 }
+      const late = (salesforceHealth.oldestPendingSeconds ?? 0) > EVENTS_LATE_AFTER_S
       return reply.code(databaseOk ? 200 : 503).send({
-        status: databaseOk ? 'ok' : 'unavailable',
+        status: databaseOk ? (late ? 'degraded' : 'ok') : 'unavailable',
         database: databaseOk ? 'ok' : 'unreachable',
         salesforce: salesforceHealth,
       })

@@ -1,5 +1,6 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
 import type { SalesforceConfig } from '../config.js'
+import { AppError } from '../errors.js'
 import type { PendingStockEvent, Store } from '../store/index.js'
 import type { SalesforceClient } from './client.js'
 import { INVENTORY_EVENT_FIELDS } from './names.js'
@@ -9,8 +10,15 @@ type OutboxStore = Pick<Store, 'claimDueEvents' | 'markPublished' | 'scheduleRet
 
 export interface PublisherStatus {
   lastPublishedAt: string | undefined
+  /**
+   * The stable code of the last failure (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR,
+   * SALESFORCE_LIMIT_EXCEEDED, EVENT_REJECTED, INTERNAL): /healthz is open to anyone, so Salesforce's own words
+   * (which name the org's users and apps) go to the log only.
+   */
   lastError: string | undefined
 }
+
+const failureCode = (error: unknown) => (error instanceof AppError ? error.code : 'INTERNAL')
 
 export interface PublisherOptions {
   /** Safety-net poll for rows left by a restart or waiting for their retry (changes themselves wake it at once). */
@@ -85,6 +93,7 @@ export function createEventPublisher(
           .join('; ')
         await retryLater(
           claimed.filter((row) => failed.some((event) => event.product_id === row.product_id)),
+          'EVENT_REJECTED',
           reason ?? 'rejected',
         )
       }
@@ -93,13 +102,13 @@ export function createEventPublisher(
         'stock events published',
       )
     } catch (error) {
-      await retryLater(claimed, (error as Error).message)
+      await retryLater(claimed, failureCode(error), (error as Error).message)
     }
   }
 
-  async function retryLater(rows: PendingStockEvent[], reason: string) {
+  async function retryLater(rows: PendingStockEvent[], code: string, reason: string) {
     if (rows.length === 0) return
-    status.lastError = reason
+    status.lastError = code
     const attempts = Math.max(...rows.map((row) => row.attempts))
     const retryAt = new Date(Date.now() + retryDelay(attempts, retryBaseMs, retryMaxMs))
     await outbox.scheduleRetry(
@@ -108,7 +117,7 @@ export function createEventPublisher(
       reason,
     )
     logger.warn(
-      { events: rows.length, retryAt: retryAt.toISOString(), reason },
+      { events: rows.length, retryAt: retryAt.toISOString(), code, reason },
       'stock events not published; will retry',
     )
   }
@@ -131,7 +140,7 @@ export function createEventPublisher(
     }
     running = drainDue()
       .catch((error: unknown) => {
-        status.lastError = (error as Error).message
+        status.lastError = failureCode(error)
         logger.error({ err: error }, 'stock event dispatcher failed')
       })
       .finally(() => {

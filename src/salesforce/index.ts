@@ -9,6 +9,8 @@ import { createTokenProvider, type SalesforceLogger } from './token-provider.js'
 export interface SalesforceHealth {
   configured: boolean
   pendingEvents: number
+  /** How long the oldest unpublished event has waited. */
+  oldestPendingSeconds?: number
   lastPublishedAt?: string
   lastError?: string
 }
@@ -27,7 +29,14 @@ export function createSalesforceIntegration(
     stockSync: createStockSync(client, store, config),
     publisher,
     async health(): Promise<SalesforceHealth> {
-      return { configured: true, pendingEvents: await store.countPendingEvents(), ...publisher.status() }
+      const { count, oldestSince } = await store.pendingEvents()
+      const oldestPendingSeconds = oldestSince && Math.floor((Date.now() - oldestSince.getTime()) / 1000)
+      return {
+        configured: true,
+        pendingEvents: count,
+        ...(oldestPendingSeconds === undefined ? {} : { oldestPendingSeconds }),
+        ...publisher.status(),
+      }
     },
   }
 }

@@ -12,7 +12,7 @@ import { findProduct, listProducts } from './products.js'
 import { readCache } from './read-cache.js'
 import type { ProductView } from './rows.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce-ids.js'
-import { claimDueEvents, countPendingEvents, markPublished, purgeSentEvents, scheduleRetry } from './stock-events.js'
+import { claimDueEvents, markPublished, pendingEvents, purgeSentEvents, scheduleRetry } from './stock-events.js'
 import { writeTransactions } from './write-transactions.js'
 
 export type { OrderRequest, PlacedOrder, StockChange } from './orders.js'
@@ -71,7 +71,7 @@ export async function openStore(options: StoreOptions) {
     claimDueEvents: (productLimit: number, leaseMs: number) => claimDueEvents(connection, productLimit, leaseMs),
     markPublished: (published: Array<{ productId: number; upToId: number }>) => markPublished(db, published),
     scheduleRetry: (ids: number[], retryAt: Date, error: string) => scheduleRetry(db, ids, retryAt, error),
-    countPendingEvents: () => countPendingEvents(db),
+    pendingEvents: () => pendingEvents(db),
     findSalesforceIds: (productIds: number[], missingSince: Date) => findSalesforceIds(db, productIds, missingSince),
     rememberSalesforceIds: (ids: Map<number, string | null>) => rememberSalesforceIds(db, ids),
     purgeExpiredRecords: async () => (await purgeExpiredKeys(db)) + (await purgeSentEvents(db)),

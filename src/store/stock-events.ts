@@ -93,13 +93,14 @@ export async function scheduleRetry(db: Kysely<Database>, ids: number[], retryAt
     .execute()
 }
 
-export async function countPendingEvents(db: Kysely<Database>): Promise<number> {
+/** How many events wait to be published, and since when the oldest of them has waited. */
+export async function pendingEvents(db: Kysely<Database>): Promise<{ count: number; oldestSince: Date | undefined }> {
   const row = await db
     .selectFrom('stock_events')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
     .where('sent_at', 'is', null)
     .executeTakeFirst()
-  return Number(row?.count ?? 0)
+  return { count: Number(row?.count ?? 0), oldestSince: row?.oldest ? new Date(row.oldest) : undefined }
 }
 
 /** Sent rows are kept a week for inspection, then removed. */
