@@ -1,21 +1,27 @@
 // /healthz is open to anyone: it reports codes and counts, never Salesforce's words, and says when events are late.
+import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { authHeaders, engines, sharedDatabaseUrlFor } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 import { startSalesforceTestbed } from './support/salesforce-app.js'
+
+/** One stock change, and one attempt to publish its event. */
+async function orderAndTryToPublish(app: FastifyInstance) {
+  await app.inject({
+    method: 'POST',
+    url: '/orders',
+    headers: authHeaders,
+    payload: { items: [{ productId: 2, quantity: 1 }] },
+  })
+  await app.salesforce?.publisher.publishDue()
+}
 
 describe.each(engines)('/healthz on %s', (engine) => {
   it("shows a publish failure as a stable code only; Salesforce's text goes to the log", async () => {
     const testbed = await startSalesforceTestbed()
     const app = await testbed.startApp(await sharedDatabaseUrlFor(engine))
     testbed.emulator.failNextTokenRequests(5)
-    await app.inject({
-      method: 'POST',
-      url: '/orders',
-      headers: authHeaders,
-      payload: { items: [{ productId: 2, quantity: 1 }] },
-    })
-    await app.salesforce?.publisher.publishDue()
+    await orderAndTryToPublish(app)
 
     const health = await app.inject({ url: '/healthz' })
     expect(health.json().salesforce).toMatchObject({ configured: true, pendingEvents: 1, lastError: 'SALESFORCE_AUTH' })
@@ -28,13 +34,7 @@ describe.each(engines)('/healthz on %s', (engine) => {
     const databaseUrl = await sharedDatabaseUrlFor(engine)
     const app = await testbed.startApp(databaseUrl)
     testbed.emulator.setDown(true)
-    await app.inject({
-      method: 'POST',
-      url: '/orders',
-      headers: authHeaders,
-      payload: { items: [{ productId: 2, quantity: 1 }] },
-    })
-    await app.salesforce?.publisher.publishDue()
+    await orderAndTryToPublish(app)
     expect((await app.inject({ url: '/healthz' })).json().status).toBe('ok')
 
     const tenMinutesAgo = new Date(Date.now() - 600_000).toISOString()
