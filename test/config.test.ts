@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { postgresOptions } from '../src/store/connect.js'
-import { generateKeyPair } from './support/salesforce-emulator/index.js'
+import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
 
 describe('configuration', () => {
   it('has defaults that run on a bare machine', () => {

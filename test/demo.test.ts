@@ -7,7 +7,7 @@ const run = promisify(execFile)
 
 it('runs the stock loop against the emulator and exits 0', async () => {
   // execFile rejects on a non-zero exit code, with the output in the error.
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--check'], { timeout: 25_000 })
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts', '--check'], { timeout: 25_000 })
   expect(stdout).toMatch(/^1\. order \d+ placed: 2 × FC-TENT-2P$/m)
   expect(stdout).toMatch(/^2\. Inventory_Update__e arrived after \d+ ms: SKU__c FC-TENT-2P, Qty_In_Stock__c 38$/m)
   expect(stdout).toMatch(/^3\. getInventory: quantityInStock 38, salesforceSync\.status updated \(01t\w+\)$/m)

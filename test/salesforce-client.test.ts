@@ -5,13 +5,13 @@ import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesfor
 import { DEFAULT_INVENTORY_EVENT, INVENTORY_EVENT_FIELDS, PRODUCT_OBJECT } from '../src/salesforce/names.js'
 import { deriveAudience, type SalesforceSettings } from '../src/salesforce/settings.js'
 import { createTokenProvider, type TokenProvider } from '../src/salesforce/token-provider.js'
-import { captureLines } from './support/log-capture.js'
 import {
   type EmulatorProduct,
   generateKeyPair,
   type SalesforceEmulator,
   startSalesforceEmulator,
-} from './support/salesforce-emulator/index.js'
+} from '../tools/salesforce-emulator/index.js'
+import { captureLines } from './support/log-capture.js'
 import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
 
 const consumerKey = TEST_CONSUMER_KEY

@@ -8,7 +8,7 @@ import {
   generateKeyPair,
   type SalesforceEmulator,
   startSalesforceEmulator,
-} from './support/salesforce-emulator/index.js'
+} from '../tools/salesforce-emulator/index.js'
 
 const CONSUMER_KEY = '3MVG9flowcart.consumer.key'
 const USERNAME = 'integration@flowcart.example'

@@ -4,14 +4,14 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD, INVENTORY_EVENT_FIELDS } from '../src/salesforce/names.js'
 import {
   escapeXml,
   listOperationIds,
   parseEmbeddedSchema,
   REGISTRATION_PATH,
   renderExternalServiceRegistration,
-} from '../scripts/spec/registration.js'
-import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD, INVENTORY_EVENT_FIELDS } from '../src/salesforce/names.js'
+} from '../tools/spec/registration.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SALESFORCE = join(ROOT, 'salesforce')

@@ -5,12 +5,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SalesforceAuthError, SalesforceUnavailableError } from '../src/salesforce/errors.js'
 import { deriveAudience, type SalesforceSettings } from '../src/salesforce/settings.js'
 import { createTokenProvider } from '../src/salesforce/token-provider.js'
-import { captureLines } from './support/log-capture.js'
 import {
   generateKeyPair,
   type SalesforceEmulator,
   startSalesforceEmulator,
-} from './support/salesforce-emulator/index.js'
+} from '../tools/salesforce-emulator/index.js'
+import { captureLines } from './support/log-capture.js'
 import { emulatorSettings, TEST_CONSUMER_KEY, TEST_USERNAME } from './support/salesforce-settings.js'
 
 const consumerKey = TEST_CONSUMER_KEY

@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { generateContract, SPEC_PATH } from '../scripts/spec/generate.js'
-import { REGISTRATION_PATH } from '../scripts/spec/registration.js'
+import { generateContract, SPEC_PATH } from '../tools/spec/generate.js'
+import { REGISTRATION_PATH } from '../tools/spec/registration.js'
 import { buildTestApp } from './helper.js'
 
 describe('the committed contract', () => {
@@ -21,13 +21,9 @@ describe('the committed contract', () => {
     spec.components.schemas.Product.properties.sku.description = 'changed by hand'
     writeFileSync(join(root, SPEC_PATH), `${JSON.stringify(spec, null, 2)}\n`)
 
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/export-openapi.ts', '--check', '--root', root],
-      {
-        encoding: 'utf8',
-      },
-    )
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/export-openapi.ts', '--check', '--root', root], {
+      encoding: 'utf8',
+    })
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('openapi.generated.json: stale')
     expect(run.stderr).toContain('first difference at /components/schemas/Product/properties/sku/description')

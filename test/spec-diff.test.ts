@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { diffSpecs, renderMarkdown, type SpecChange } from '../scripts/spec/diff/index.js'
+import { diffSpecs, renderMarkdown, type SpecChange } from '../tools/spec/diff/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: each test edits a different corner of the spec
 type Spec = Record<string, any>
@@ -634,7 +634,7 @@ describe('npm run spec:diff', () => {
     expect(result.status, result.stderr).toBe(0)
   }
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff-spec.ts', ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', 'tools/diff-spec.ts', ...args], {
       cwd: root,
       encoding: 'utf8',
       timeout: 60_000,

@@ -6,8 +6,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { afterAll, describe, expect, it } from 'vitest'
-import { isApexReservedWord } from '../scripts/spec/apex-reserved-words.js'
-import { lintSpec, type OpenApiDocument, type Operation, rules, type Schema } from '../scripts/spec/lint-rules.js'
+import { isApexReservedWord } from '../tools/spec/apex-reserved-words.js'
+import { lintSpec, type OpenApiDocument, type Operation, rules, type Schema } from '../tools/spec/lint-rules.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const errorRef = { $ref: '#/components/schemas/ErrorResponse' }
@@ -489,7 +489,7 @@ describe('lint-spec CLI', () => {
   const run = (spec: OpenApiDocument) => {
     const file = path.join(dir, 'openapi.generated.json')
     writeFileSync(file, JSON.stringify(spec))
-    return spawnSync(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/lint-spec.ts'), file], {
+    return spawnSync(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'tools/lint-spec.ts'), file], {
       encoding: 'utf8',
     })
   }

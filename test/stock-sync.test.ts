@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_STOCK_FIELD } from '../src/salesforce/names.js'
 import { openStore } from '../src/store/index.js'
+import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
 import { authHeaders, registerCleanup } from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
-import { generateKeyPair } from './support/salesforce-emulator/index.js'
 
 const getInventory = (query = '') => ({ url: `/inventory${query}`, headers: authHeaders })
 const collectionCalls = (counters: { byEndpoint: Record<string, number> }) =>

@@ -4,8 +4,12 @@ import { buildApp } from '../../src/app.js'
 import { createLogger } from '../../src/logger.js'
 import { DEMO_SKUS } from '../../src/store/demo-catalog.js'
 import type { Store } from '../../src/store/index.js'
+import {
+  generateKeyPair,
+  type SalesforceEmulator,
+  startSalesforceEmulator,
+} from '../../tools/salesforce-emulator/index.js'
 import { databaseUrlFor, type EngineName, registerCleanup, testConfig } from '../helper.js'
-import { generateKeyPair, type SalesforceEmulator, startSalesforceEmulator } from './salesforce-emulator/index.js'
 
 export const CONSUMER_KEY = '3MVG9flowcart.consumer.key'
 export const INTEGRATION_USER = 'integration@flowcart.example'

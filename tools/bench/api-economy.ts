@@ -2,11 +2,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
-import {
-  type ApiCallCounters,
-  generateKeyPair,
-  startSalesforceEmulator,
-} from '../../test/support/salesforce-emulator/index.js'
+import { type ApiCallCounters, generateKeyPair, startSalesforceEmulator } from '../salesforce-emulator/index.js'
 
 const PRODUCTS = 1000
 const ORDERS = 1000

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEMO_SKUS } from '../src/store/demo-catalog.js'
-import { generateKeyPair, startSalesforceEmulator } from '../test/support/salesforce-emulator/index.js'
+import { generateKeyPair, startSalesforceEmulator } from './salesforce-emulator/index.js'
 
 const CHECK = process.argv.includes('--check') || process.env.DEMO_CHECK === 'true'
 const CONSUMER_KEY = '3MVG9flowcart.demo.consumer.key'

@@ -1,5 +1,5 @@
 // Checks the generated OpenAPI document against what Salesforce External Services registers and Flow can use.
-// Usage: tsx scripts/lint-spec.ts [file]   (default: openapi.generated.json at the repo root)
+// Usage: tsx tools/lint-spec.ts [file]   (default: openapi.generated.json at the repo root)
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'

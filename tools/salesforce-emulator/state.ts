@@ -1,5 +1,5 @@
 // Everything the emulator remembers between requests: records, events, tokens, counters and pending faults.
-import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../../src/salesforce/names.js'
+import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../src/salesforce/names.js'
 import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
 import { findField, productObject } from './schema.js'
 import type { ApiCallCounters, ApiFailure, EmulatorProduct, ReceivedEvent, RecordMatcher, TokenError } from './types.js'

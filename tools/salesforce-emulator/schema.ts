@@ -1,5 +1,5 @@
 // The sObjects the emulator knows: Product2 and the platform events, with field types as Salesforce describes them.
-import { DEFAULT_STOCK_FIELD, INVENTORY_EVENT_FIELDS, PRODUCT_OBJECT } from '../../../src/salesforce/names.js'
+import { DEFAULT_STOCK_FIELD, INVENTORY_EVENT_FIELDS, PRODUCT_OBJECT } from '../../src/salesforce/names.js'
 
 export type FieldType = 'id' | 'string' | 'boolean' | 'double'
 

@@ -39,14 +39,14 @@ async function measure(server: RunningServer, options: autocannon.Options): Prom
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 
-const baseline = await startServer('scripts/bench/hello-world.ts', '/')
+const baseline = await startServer('tools/bench/hello-world.ts', '/')
 const databaseFile = join(mkdtempSync(join(tmpdir(), 'flowcart-bench-')), 'flowcart.db')
 // The compiled build, as the Procfile runs it.
 const flowcart = await startServer('dist/src/server.js', '/healthz', {
   DATABASE_URL: `sqlite:${databaseFile}`,
   API_PASSWORD: PASSWORD,
 })
-const httpOnly = await startServer('dist/scripts/bench/http-only.js', '/healthz', { API_PASSWORD: PASSWORD })
+const httpOnly = await startServer('tools/bench/http-only.ts', '/healthz', { API_PASSWORD: PASSWORD })
 // Stock large enough that no order of the run is refused.
 await fetch(`${flowcart.url}/inventory/1`, {
   method: 'PUT',
