@@ -1,7 +1,8 @@
 // Defence in depth: the database itself refuses a negative or non-whole stock, quantity or price, and a database
 // that already holds one stops start-up with the rows named, instead of being changed silently.
 
-import { type Kysely, Migrator, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { Migrator } from 'kysely/migration'
 import { describe, expect, it } from 'vitest'
 import { connect } from '../src/store/connect.js'
 import { openStore } from '../src/store/index.js'

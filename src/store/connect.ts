@@ -60,7 +60,10 @@ export function connect(url: string | undefined, poolOptions: PoolOptions = {}):
   return {
     engine,
     db: new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: { connect: connectOrUnavailable, end: () => pool.end() } }),
+      // Kysely 0.29's PostgresPool also has the pool's options (it reads them to cancel a query).
+      dialect: new PostgresDialect({
+        pool: { connect: connectOrUnavailable, end: () => pool.end(), options: pool.options },
+      }),
     }),
   }
 }

@@ -1,5 +1,6 @@
 // Schema migrations, run on start-up and in Heroku's release phase. Append new ones; never edit an applied one.
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely'
+import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely'
+import { type Migration, Migrator } from 'kysely/migration'
 import type { Engine } from './connect.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before (and independently of) the typed schema
