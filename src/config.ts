@@ -1,7 +1,7 @@
 // The environment as one TypeBox schema, validated once at start-up; a bad variable stops start-up with one line.
 import { randomBytes } from 'node:crypto'
-import { type Static, Type } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
+import { type Static, Type } from 'typebox'
+import { Value } from 'typebox/value'
 import {
   DEFAULT_API_VERSION,
   DEFAULT_INVENTORY_EVENT,
@@ -16,12 +16,9 @@ import { weaknessOf } from './weak-password.js'
 // Salesforce API names: letters, digits and underscores only, so they are safe to put into SOQL.
 const SALESFORCE_NAME = '^[A-Za-z][A-Za-z0-9_]*$'
 
-// The environment never reaches the OpenAPI contract, so plain unions of literals are fine here.
+/** One of a few words; a wrong one is refused with the list of allowed ones. */
 const OneOf = <const T extends string[]>(values: [...T], description: string) =>
-  Type.Union(
-    values.map((value) => Type.Literal(value)),
-    { description },
-  )
+  Type.Unsafe<T[number]>({ type: 'string', enum: values, description })
 const Flag = (description: string, fallback: 'true' | 'false') =>
   Type.Optional(OneOf(['true', 'false'], `${description} (true or false, default ${fallback}).`))
 const Milliseconds = (description: string, fallback: number) =>
@@ -83,7 +80,10 @@ export const Environment = Type.Object({
     }),
   ),
   LOG_LEVEL: Type.Optional(
-    OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level (default info).'),
+    OneOf(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'pino log level: fatal, error, warn, info, debug, trace or silent (default info).',
+    ),
   ),
   SEED_DEMO_DATA: Flag('Seed the demo catalog into an empty database', 'true'),
   TRUST_PROXY: Type.Optional(
@@ -188,10 +188,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       env[name] === undefined || env[name] === '' ? [] : [[name, env[name]]],
     ),
   )
-  const problem = Value.Errors(Environment, known).First()
+  const [problem] = Value.Errors(Environment, known)
   if (problem) {
-    const name = problem.path.replace(/^\//, '')
-    const description = Environment.properties[name as keyof Environment]?.description ?? ''
+    const name = problem.instancePath.replace(/^\//, '')
+    const description =
+      (Environment.properties[name as keyof Environment] as { description?: string } | undefined)?.description ?? ''
     throw new ConfigError(`${name} is invalid: ${problem.message}. Expected: ${description}`)
   }
   const vars = known as Environment

@@ -1,9 +1,10 @@
 // Request validation without guesswork: JSON bodies are checked exactly as sent, and a path or query integer is
 // plain decimal digits. Anything else is 400 VALIDATION naming the parameter.
-import type { TSchema } from '@sinclair/typebox'
+
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
+import type { TSchema } from 'typebox'
 
 // Leading minus only where the schema allows a negative value; no spaces, signs, exponents, hex or octal.
 const UNSIGNED_DECIMAL = /^[0-9]+$/
@@ -16,7 +17,7 @@ interface NumericSchema {
 
 /** The path or query parameters that the schema declares as numbers, with the digits each may be written in. */
 function numericParameters(schema: TSchema): Array<[name: string, digits: RegExp]> {
-  const properties = (schema.properties ?? {}) as Record<string, NumericSchema>
+  const properties = ((schema as { properties?: object }).properties ?? {}) as Record<string, NumericSchema>
   return Object.entries(properties)
     .filter(([, property]) => property.type === 'integer' || property.type === 'number')
     .map(([name, property]) => [

@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
 import { type StockSync, syncDisabled } from '../salesforce/stock-sync.js'
+import { SchemaRef } from '../schemas/common.js'
 import { errorResponses } from '../schemas/error.js'
 import { Inventory, InventoryQuery, StockInput } from '../schemas/inventory.js'
 import { ProductIdParams } from '../schemas/product.js'
@@ -26,7 +27,7 @@ export async function inventoryRoutes(
           'cannot be reached or refuses the integration user, the call fails (502/503) so the Flow takes its fault path.',
         querystring: InventoryQuery,
         response: {
-          200: Type.Array(Type.Ref(Inventory), { description: 'Stock levels, ordered by product id.' }),
+          200: Type.Array(SchemaRef(Inventory), { description: 'Stock levels, ordered by product id.' }),
           ...errorResponses(400, 401, 404, 502, 503),
         },
       },
@@ -46,9 +47,9 @@ export async function inventoryRoutes(
         summary: 'Set inventory',
         description: 'Sets the stock level of one product (an absolute count, e.g. after a stocktake).',
         params: ProductIdParams,
-        body: Type.Ref(StockInput),
+        body: SchemaRef(StockInput),
         response: {
-          200: Type.Ref(Inventory, { description: 'The new stock level.' }),
+          200: SchemaRef(Inventory, { description: 'The new stock level.' }),
           ...errorResponses(400, 401, 404, 413, 415),
         },
       },

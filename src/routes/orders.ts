@@ -1,14 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
 import { AppError, notFound } from '../errors.js'
-import { PageQuery } from '../schemas/common.js'
+import { PageQuery, SchemaRef } from '../schemas/common.js'
 import { errorResponses } from '../schemas/error.js'
 import { IdempotencyHeaders, IdempotencyKeyValue, Order, OrderIdParams, OrderInput } from '../schemas/order.js'
 import type { Store } from '../store/index.js'
 
-const checkKey = TypeCompiler.Compile(IdempotencyKeyValue)
+const checkKey = Compile(IdempotencyKeyValue)
 
 /** `idempotencyKey` (the contract's name, validated by the route schema) or the standard `Idempotency-Key`. */
 function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
@@ -34,9 +34,9 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
           'Reserves the stock of every line or of none: if one product lacks stock the order is refused with 409 ' +
           'and nothing changes. Send an Idempotency-Key header to make retries safe.',
         headers: IdempotencyHeaders,
-        body: Type.Ref(OrderInput),
+        body: SchemaRef(OrderInput),
         response: {
-          201: Type.Ref(Order, { description: 'The order placed.' }),
+          201: SchemaRef(Order, { description: 'The order placed.' }),
           ...errorResponses(400, 401, 404, 409, 413, 415, 422),
         },
       },
@@ -57,7 +57,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
         summary: 'Get an order',
         description: 'One order with its lines and the prices captured when it was placed.',
         params: OrderIdParams,
-        response: { 200: Type.Ref(Order, { description: 'The order.' }), ...errorResponses(400, 401, 404) },
+        response: { 200: SchemaRef(Order, { description: 'The order.' }), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
@@ -77,7 +77,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
         description: 'Orders, newest first, one page at a time.',
         querystring: PageQuery,
         response: {
-          200: Type.Array(Type.Ref(Order), { description: 'One page of orders.' }),
+          200: Type.Array(SchemaRef(Order), { description: 'One page of orders.' }),
           ...errorResponses(400, 401),
         },
       },

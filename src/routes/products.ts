@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
 import { notFound } from '../errors.js'
-import { PageQuery } from '../schemas/common.js'
+import { PageQuery, SchemaRef } from '../schemas/common.js'
 import { errorResponses } from '../schemas/error.js'
 import { Product, ProductIdParams } from '../schemas/product.js'
 import type { Store } from '../store/index.js'
@@ -22,7 +22,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         description: 'Products of the catalog with their current stock, ordered by id, one page at a time.',
         querystring: PageQuery,
         response: {
-          200: Type.Array(Type.Ref(Product), { description: 'One page of products.' }),
+          200: Type.Array(SchemaRef(Product), { description: 'One page of products.' }),
           ...errorResponses(400, 401),
         },
       },
@@ -50,7 +50,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         summary: 'Get a product',
         description: 'One product with its current stock.',
         params: ProductIdParams,
-        response: { 200: Type.Ref(Product, { description: 'The product.' }), ...errorResponses(400, 401, 404) },
+        response: { 200: SchemaRef(Product, { description: 'The product.' }), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {

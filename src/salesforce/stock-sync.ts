@@ -1,5 +1,5 @@
 // Writes flowcart's stock into Product2: remembered Ids make a warm sync one sObject Collections call per 200 products.
-import type { Static } from '@sinclair/typebox'
+import type { Static } from 'typebox'
 import type { SalesforceConfig } from '../config.js'
 import type { SalesforceSync } from '../schemas/inventory.js'
 import type { InventoryView, Store } from '../store/index.js'

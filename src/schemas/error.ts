@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { Int32 } from './common.js'
+import { Type } from 'typebox'
+import { Int32, SchemaRef } from './common.js'
 
 export const ErrorResponse = Type.Object(
   {
@@ -40,6 +40,6 @@ export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
     [...new Set([...statuses, ...ANY_OPERATION])]
       .sort()
-      .map((status) => [status, Type.Ref(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' })]),
+      .map((status) => [status, SchemaRef(ErrorResponse, { description: errorDescriptions[status] ?? 'Error.' })]),
   )
 }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type } from 'typebox'
 import { StringEnum } from './common.js'
 
 export const Health = Type.Object(

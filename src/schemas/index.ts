@@ -1,5 +1,5 @@
 // Every shared schema, in the order they are registered with addSchema (and listed in the OpenAPI components).
-import type { TSchema } from '@sinclair/typebox'
+import type { TSchema } from 'typebox'
 import { ErrorResponse } from './error.js'
 import { Inventory, SalesforceSync, StockInput } from './inventory.js'
 import { Order, OrderInput, OrderItem, OrderItemInput } from './order.js'

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { DateTime, Id, Int32, StringEnum } from './common.js'
+import { Type } from 'typebox'
+import { DateTime, Id, Int32, SchemaRef, StringEnum } from './common.js'
 
 export const SalesforceSync = Type.Object(
   {
@@ -21,7 +21,9 @@ export const Inventory = Type.Object(
     quantityInStock: Int32({ minimum: 0, description: 'Units available to order.' }),
     updatedAt: DateTime('When the stock last changed.'),
     salesforceSync: Type.Optional(
-      Type.Ref(SalesforceSync, { description: 'Set by getInventory: the result of writing this stock into Product2.' }),
+      SchemaRef(SalesforceSync, {
+        description: 'Set by getInventory: the result of writing this stock into Product2.',
+      }),
     ),
   },
   { $id: 'Inventory', description: 'Stock of one product.' },

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { DateTime, Id, Int32, StringEnum } from './common.js'
+import { Type } from 'typebox'
+import { DateTime, Id, Int32, SchemaRef, StringEnum } from './common.js'
 
 export const OrderItemInput = Type.Object(
   {
@@ -11,7 +11,7 @@ export const OrderItemInput = Type.Object(
 
 export const OrderInput = Type.Object(
   {
-    items: Type.Array(Type.Ref(OrderItemInput), {
+    items: Type.Array(SchemaRef(OrderItemInput), {
       minItems: 1,
       maxItems: 100,
       description: 'Products and quantities (1–100 lines); lines for the same product are merged.',
@@ -41,7 +41,7 @@ export const Order = Type.Object(
     createdAt: DateTime('When the order was placed.'),
     customerEmail: Type.Optional(Type.String({ description: 'Who ordered, when given.' })),
     currencyCode: Type.String({ description: 'ISO 4217 currency of every price in the order.' }),
-    items: Type.Array(Type.Ref(OrderItem), { description: 'Order lines, prices captured at order time.' }),
+    items: Type.Array(SchemaRef(OrderItem), { description: 'Order lines, prices captured at order time.' }),
     totalPrice: Type.Number({ format: 'double', description: 'Sum of itemTotalPrice.' }),
   },
   { $id: 'Order', description: 'A placed order; its stock is reserved.' },

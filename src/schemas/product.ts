@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type } from 'typebox'
 import { DateTime, Id, Int32 } from './common.js'
 
 export const Product = Type.Object(

@@ -1,6 +1,7 @@
 // Placing and reading orders. An order reserves all of its stock or none of it.
-import type { Static } from '@sinclair/typebox'
+
 import type { Kysely, Selectable } from 'kysely'
+import type { Static } from 'typebox'
 import { AppError, notFound } from '../errors.js'
 import type { PageQuery } from '../schemas/common.js'
 import type { OrderInput } from '../schemas/order.js'

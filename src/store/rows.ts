@@ -1,6 +1,7 @@
 // Converts database rows into the API's shapes (money from cents, timestamps to ISO strings).
-import type { Static } from '@sinclair/typebox'
+
 import type { Selectable } from 'kysely'
+import type { Static } from 'typebox'
 import type { Inventory } from '../schemas/inventory.js'
 import type { Order } from '../schemas/order.js'
 import type { Product } from '../schemas/product.js'

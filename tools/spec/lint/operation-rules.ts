@@ -135,7 +135,7 @@ export function errorResponseSchema(ctx: Context): Finding[] {
     .map((r) => ({
       pointer: r.pointer,
       message: `${r.status} response is not application/json with $ref ${errorResponseRef}`,
-      fix: "use Type.Ref(ErrorResponse) for every error status, so Flow's fault outputs share one type",
+      fix: "use SchemaRef(ErrorResponse) for every error status, so Flow's fault outputs share one type",
     }))
   if (errors.length > 0 && !ctx.doc.components?.schemas?.ErrorResponse) {
     findings.push({
