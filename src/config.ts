@@ -164,8 +164,6 @@ export interface Config {
   apiUsername: string
   /** The current password first; a previous one while it is being rotated out. */
   apiPasswords: string[]
-  /** Set when no API_PASSWORD was given and one was generated for this run (never in production). */
-  generatedPassword: boolean
   logLevel: NonNullable<Environment['LOG_LEVEL']>
   seedDemoData: boolean
   /** Where failed logins are counted for every dyno; undefined counts them in this process. */
@@ -182,7 +180,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export interface ConfigOptions {
+  /** The password of a run without API_PASSWORD (never in production); a new random one by default. */
+  passwordWhenUnset?: (databaseUrl: string | undefined) => string
+}
+
+const randomPassword = () => randomBytes(18).toString('base64url')
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  { passwordWhenUnset = randomPassword }: ConfigOptions = {},
+): Config {
   const known = Object.fromEntries(
     Object.keys(Environment.properties).flatMap((name) =>
       env[name] === undefined || env[name] === '' ? [] : [[name, env[name]]],
@@ -232,7 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (weakness) throw new ConfigError(`${name} is too easy to guess: ${weakness}. Try: openssl rand -base64 24`)
     }
   }
-  const password = vars.API_PASSWORD ?? randomBytes(18).toString('base64url')
+  const password = vars.API_PASSWORD ?? passwordWhenUnset(vars.DATABASE_URL)
 
   return {
     port,
@@ -242,7 +250,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_POOL_SIZE),
     apiUsername: vars.API_USERNAME ?? 'flowcart',
     apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
-    generatedPassword: vars.API_PASSWORD === undefined,
     logLevel: vars.LOG_LEVEL ?? 'info',
     seedDemoData: vars.SEED_DEMO_DATA !== 'false',
     redisUrl: vars.REDIS_URL,

@@ -1,8 +1,10 @@
 // Entry point: reads the environment, listens on $PORT, and shuts down gracefully on SIGTERM (Heroku allows 30 s).
+import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { watchConnections } from './connections.js'
 import { createLogger } from './logger.js'
+import { type RememberedPassword, rememberedPassword } from './remembered-password.js'
 import { StoredDataError } from './store/migrations.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
@@ -10,7 +12,13 @@ const SHUTDOWN_DEADLINE_MS = 25_000
 const SHUTDOWN_RECEIVE_GRACE_MS = 2_000
 
 async function main() {
-  const config = loadConfig()
+  let remembered: RememberedPassword | undefined
+  const config = loadConfig(process.env, {
+    passwordWhenUnset: (databaseUrl) => {
+      remembered = rememberedPassword(databaseUrl)
+      return remembered.password
+    },
+  })
   const logger = createLogger(config.logLevel)
   const app = await buildApp(config, { logger })
   const connections = watchConnections(app.server)
@@ -21,10 +29,12 @@ async function main() {
       'NODE_ENV=production without DATABASE_URL: orders go to a SQLite file, lost if this disk is ephemeral (Heroku)',
     )
   }
-  if (config.generatedPassword) {
-    const url = `http://localhost:${config.port}`
-    logger.warn(
-      `API_PASSWORD is not set, so this run uses a generated password. Try: curl -u ${config.apiUsername}:${config.apiPasswords[0]} ${url}/products`,
+  if (remembered) {
+    // On its own lines rather than in a log line (request logs would bury it, and logs never carry a secret).
+    const port = (app.server.address() as AddressInfo).port
+    process.stdout.write(
+      `\nAPI_PASSWORD is not set, so flowcart uses the password kept in ${remembered.file}:\n` +
+        `  curl -u ${config.apiUsername}:${remembered.password} http://localhost:${port}/products\n\n`,
     )
   }
 

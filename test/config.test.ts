@@ -11,7 +11,6 @@ describe('configuration', () => {
       host: '0.0.0.0',
       apiUsername: 'flowcart',
       seedDemoData: true,
-      generatedPassword: true,
     })
     expect(config.databaseUrl).toBeUndefined()
     expect(config.apiPasswords[0]).toMatch(/^[\w-]{20,}$/)
@@ -39,7 +38,6 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', API_PASSWORD: 'a-long-enough-password', API_PASSWORD_PREVIOUS: 'old' }),
     ).toThrow(/^API_PASSWORD_PREVIOUS must be at least 16 characters/)
-    expect(config.generatedPassword).toBe(false)
   })
 
   it('in production, refuses a long but trivial password, without echoing it', () => {

@@ -36,6 +36,11 @@ export async function registerOpenApi(app: FastifyInstance, { publicUrl }: OpenA
     // Components are named after each schema's $id (Product, Order...): they become Apex class names in Flow.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `Schema${index}`) },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The operation ids are the names Flow Builder shows for the actions.
+    uiConfig: { displayOperationId: true },
+    theme: { title: 'flowcart API' },
+  })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 }

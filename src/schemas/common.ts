@@ -17,7 +17,8 @@ export const SchemaRef = <T extends TSchema>(schema: T, options: TSchemaOptions 
 
 export const Int32 = (options: Parameters<typeof Type.Integer>[0] = {}) => Type.Integer({ format: 'int32', ...options })
 
-export const Id = (description: string) => Int32({ minimum: 1, description })
+export const Id = (description: string, options: { example?: number } = {}) =>
+  Int32({ minimum: 1, description, ...options })
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description })
 

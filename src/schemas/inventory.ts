@@ -35,5 +35,10 @@ export const InventoryQuery = Type.Object({
 
 export const StockInput = Type.Object(
   { quantityInStock: Int32({ minimum: 0, maximum: 2_000_000_000, description: 'New stock level (absolute).' }) },
-  { $id: 'StockInput', additionalProperties: false, description: 'The stock level to set.' },
+  {
+    $id: 'StockInput',
+    additionalProperties: false,
+    description: 'The stock level to set.',
+    example: { quantityInStock: 25 },
+  },
 )

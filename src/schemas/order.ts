@@ -6,7 +6,7 @@ export const OrderItemInput = Type.Object(
     productId: Id('Product to order.'),
     quantity: Int32({ minimum: 1, maximum: 10_000, description: 'Units to order (1–10000).' }),
   },
-  { $id: 'OrderItemInput', additionalProperties: false },
+  { $id: 'OrderItemInput', additionalProperties: false, example: { productId: 1, quantity: 1 } },
 )
 
 export const OrderInput = Type.Object(
@@ -18,7 +18,13 @@ export const OrderInput = Type.Object(
     }),
     customerEmail: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Who ordered.' })),
   },
-  { $id: 'OrderInput', additionalProperties: false, description: 'An order to place.' },
+  {
+    $id: 'OrderInput',
+    additionalProperties: false,
+    description: 'An order to place.',
+    // The example "Try it out" in /docs sends: one unit of a product the demo catalog has in stock.
+    example: { items: [{ productId: 1, quantity: 1 }], customerEmail: 'ada@example.com' },
+  },
 )
 
 export const OrderItem = Type.Object(
@@ -44,10 +50,32 @@ export const Order = Type.Object(
     items: Type.Array(SchemaRef(OrderItem), { description: 'Order lines, prices captured at order time.' }),
     totalPrice: Type.Number({ format: 'double', description: 'Sum of itemTotalPrice.' }),
   },
-  { $id: 'Order', description: 'A placed order; its stock is reserved.' },
+  {
+    $id: 'Order',
+    description: 'A placed order; its stock is reserved.',
+    example: {
+      id: 1,
+      status: 'placed',
+      createdAt: '2026-12-01T09:30:00.000Z',
+      customerEmail: 'ada@example.com',
+      currencyCode: 'USD',
+      items: [
+        {
+          orderItemId: 1,
+          productId: 1,
+          sku: 'FC-TENT-2P',
+          name: 'Trail Tent 2P',
+          quantity: 1,
+          unitPrice: 249,
+          itemTotalPrice: 249,
+        },
+      ],
+      totalPrice: 249,
+    },
+  },
 )
 
-export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.') })
+export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.', { example: 1 }) })
 
 /** An Idempotency-Key as HTTP clients send it: the hyphenated spelling is accepted but not in the contract. */
 export const IdempotencyKeyValue = Type.String({ minLength: 1, maxLength: 255 })

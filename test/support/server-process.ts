@@ -11,6 +11,8 @@ export interface ServerProcess {
   exited: Promise<number | null>
   /** Resolves once the server's output contains `text`. */
   waitForOutput(text: string): Promise<void>
+  /** Everything the server wrote so far, standard output and error. */
+  output(): string
 }
 
 const children: ChildProcess[] = []
@@ -55,5 +57,5 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     child.stdout?.on('data', check)
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)))
   })
-  return { child, url, port: Number(new URL(url).port), exited, waitForOutput }
+  return { child, url, port: Number(new URL(url).port), exited, waitForOutput, output: () => output }
 }
