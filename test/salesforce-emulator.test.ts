@@ -78,7 +78,9 @@ async function api(
   path: string,
   init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ) {
-  const response = await fetch(`${emulator.url}${path.startsWith('/') ? path : `${V}/${path}`}`, {
+  // /__emulator controls live on the login host; the REST API on the instance host, as instance_url says.
+  const host = path.startsWith('/__emulator') ? emulator.url : emulator.instanceUrl
+  const response = await fetch(`${host}${path.startsWith('/') ? path : `${V}/${path}`}`, {
     method,
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
@@ -114,10 +116,35 @@ describe('token endpoint', () => {
     expect(status).toBe(200)
     expect(headers.get('content-type')).toBe(SALESFORCE_JSON)
     expect(Object.keys(body).sort()).toEqual(['access_token', 'id', 'instance_url', 'scope', 'token_type'])
-    expect(body).toMatchObject({ scope: 'api', instance_url: emulator.url, token_type: 'Bearer' })
+    expect(body).toMatchObject({ scope: 'api', instance_url: emulator.instanceUrl, token_type: 'Bearer' })
+    expect(body.instance_url).not.toBe(emulator.url)
+    // The identity URL is on the login host, whatever the instance.
     expect(body.id).toMatch(new RegExp(`^${emulator.url}/id/00D\\w{15}/005\\w{15}$`))
     const second = await requestToken({ grant_type: JWT_BEARER, assertion: assertion() })
     expect(second.body.access_token).not.toBe(body.access_token)
+  })
+
+  it('accepts an exp of 3 minutes ahead, the most Salesforce documents', async () => {
+    const { status } = await requestToken({ grant_type: JWT_BEARER, assertion: assertion({ exp: now() + 180 }) })
+    expect(status).toBe(200)
+  })
+
+  it('answers the identity URL on the login host, with the token, and not on the instance host', async () => {
+    const { body } = await requestToken({ grant_type: JWT_BEARER, assertion: assertion() })
+    const identity = await fetch(body.id, { headers: { authorization: `Bearer ${body.access_token}` } })
+    expect(identity.status).toBe(200)
+    expect(await identity.json()).toMatchObject({ id: body.id, username: USERNAME })
+    expect((await fetch(body.id)).status).toBe(403)
+    const onInstance = body.id.replace(emulator.url, emulator.instanceUrl)
+    expect((await fetch(onInstance, { headers: { authorization: `Bearer ${body.access_token}` } })).status).toBe(404)
+  })
+
+  it('serves the REST API on the instance host only', async () => {
+    const token = await login()
+    const onLogin = await fetch(`${emulator.url}${V}/query?q=SELECT+Id+FROM+Product2`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(onLogin.status).toBe(404)
   })
 
   it('accepts the sandbox audience and its own URL', async () => {
@@ -185,6 +212,12 @@ describe('token endpoint', () => {
     [
       'an exp in milliseconds',
       () => ({ assertion: assertion({ exp: Date.now() + 180_000 }) }),
+      'invalid_grant',
+      'invalid assertion',
+    ],
+    [
+      'an exp more than 3 minutes ahead',
+      () => ({ assertion: assertion({ exp: now() + 240 }) }),
       'invalid_grant',
       'invalid assertion',
     ],
@@ -314,13 +347,27 @@ describe('query', () => {
     expect(emulator.counters().byEndpoint).toMatchObject({ 'GET query': 1, 'GET query/:locator': 1 })
   })
 
-  it('accepts an IN list of 1000 Ids in the URL', async () => {
-    const ids = emulator.addProducts(products(1000, 10)).map((p) => p.Id)
+  it('accepts an IN list of 200 Ids in the URL', async () => {
+    const ids = emulator.addProducts(products(200, 10)).map((p) => p.Id)
     const soql = `SELECT Id FROM Product2 WHERE Id IN (${ids.map((id) => `'${id}'`).join(', ')})`
     const response = await query(token, soql)
-    expect(encodeURIComponent(soql).length).toBeGreaterThan(16_384)
     expect(response.status).toBe(200)
-    expect(response.body.totalSize).toBe(1000)
+    expect(response.body.totalSize).toBe(200)
+  })
+
+  it('caps URI and headers at 16,384 bytes: 414 for a long URI, 431 for long headers', async () => {
+    const ids = emulator.addProducts(products(1000, 10)).map((p) => p.Id)
+    const soql = `SELECT Id FROM Product2 WHERE Id IN (${ids.map((id) => `'${id}'`).join(', ')})`
+    expect(encodeURIComponent(soql).length).toBeGreaterThan(16_384)
+    expect((await query(token, soql)).status).toBe(414)
+    const headers = { 'x-padding': 'p'.repeat(16_400) }
+    const tooMuch = await api('GET', 'query?q=SELECT+Id+FROM+Product2', { token, headers })
+    expect(tooMuch.status).toBe(431)
+    const justUnder = await api('GET', 'query?q=SELECT+Id+FROM+Product2', {
+      token,
+      headers: { 'x-padding': 'p'.repeat(15_000) },
+    })
+    expect(justUnder.status).toBe(200)
   })
 
   it.each([

@@ -63,7 +63,7 @@ describe('token provider', () => {
     const concurrent = await Promise.all(Array.from({ length: 50 }, () => provider.getToken()))
     expect(new Set(concurrent.map((t) => t.accessToken))).toEqual(new Set([first.accessToken]))
     expect(emulator.counters().tokenRequests).toBe(1)
-    expect(first.instanceUrl).toBe(emulator.url.replace(/\/$/, ''))
+    expect(first.instanceUrl).toBe(emulator.instanceUrl)
   })
 
   it('shares one request among concurrent first callers', async () => {
@@ -182,7 +182,7 @@ describe('token provider', () => {
 
     const text = logs.text()
     expect(text).toContain('requested Salesforce token')
-    expect(text).toContain(new URL(emulator.url).host)
+    expect(text).toContain(new URL(emulator.instanceUrl).host)
     expect(text).not.toContain(token.accessToken)
     for (const assertion of recorder.assertions) expect(text).not.toContain(assertion)
     expect(text).not.toContain('eyJ')

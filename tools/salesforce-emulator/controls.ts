@@ -2,7 +2,7 @@
 import type { EmulatorState } from './state.js'
 import type { SalesforceEmulator, TokenError } from './types.js'
 
-export type Controls = Omit<SalesforceEmulator, 'url' | 'close'>
+export type Controls = Omit<SalesforceEmulator, 'url' | 'instanceUrl' | 'close'>
 
 const NOT_APPROVED: TokenError = { error: 'invalid_grant', error_description: "user hasn't approved this consumer" }
 

@@ -18,7 +18,10 @@ export interface QueryCursor {
 }
 
 export class EmulatorState {
-  url = ''
+  /** Where the token endpoint and the identity URLs are, like login.salesforce.com. */
+  loginUrl = ''
+  /** Where the REST API is, like a My Domain: the token response's instance_url. */
+  instanceUrl = ''
   readonly products = new Map<string, SObject>()
   readonly deleted = new Set<string>()
   readonly events: ReceivedEvent[] = []

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import jwt, { type JwtPayload } from 'jsonwebtoken'
+import { identityPath } from './identity.js'
 import type { EmulatorState } from './state.js'
 import type { TokenError } from './types.js'
 import { sendJson } from './wire.js'
@@ -9,7 +10,12 @@ import { sendJson } from './wire.js'
 export const TOKEN_PATH = '/services/oauth2/token'
 export const TOKEN_ENDPOINT = `POST ${TOKEN_PATH}`
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
-const MAX_EXP_AHEAD_SECONDS = 600
+/**
+ * Salesforce wants `exp` "within 3 minutes" (OAuth 2.0 JWT Bearer Flow, https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm);
+ * a few seconds more for clocks that differ. A user report has 5 minutes accepted (simple-salesforce#491): the
+ * emulator holds to the documented limit, so a client that stays within it works either way.
+ */
+const MAX_EXP_AHEAD_SECONDS = 180 + 5
 
 export interface TokenSettings {
   consumerKey: string
@@ -67,8 +73,8 @@ export function registerTokenEndpoint(app: FastifyInstance, state: EmulatorState
     return sendTokenJson(reply, 200, {
       access_token: accessToken,
       scope: 'api',
-      instance_url: state.url,
-      id: `${state.url}/id/${state.organizationId}/${state.userId}`,
+      instance_url: state.instanceUrl,
+      id: `${state.loginUrl}${identityPath(state)}`,
       token_type: 'Bearer',
     })
   })

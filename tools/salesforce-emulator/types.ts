@@ -51,8 +51,10 @@ export type ApiFailure = 'unavailable' | 'limit' | 'server-error'
 export type RecordMatcher = (record: Record<string, unknown>) => boolean
 
 export interface SalesforceEmulator {
-  /** Both the login URL and the instance_url, e.g. http://127.0.0.1:PORT. */
+  /** The login URL (token endpoint, identity URLs, /__emulator controls), e.g. http://127.0.0.1:PORT. */
   url: string
+  /** The token responses' instance_url, where the REST API is: another port. */
+  instanceUrl: string
   close(): Promise<void>
   /**
    * Every request that reaches /services/data counts, refused ones (401, injected faults, 404) included, so a client's
