@@ -4,7 +4,12 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD, INVENTORY_EVENT_FIELDS } from '../src/salesforce/names.js'
+import {
+  DEFAULT_INVENTORY_EVENT,
+  DEFAULT_PRODUCT_MATCH_FIELD,
+  DEFAULT_STOCK_FIELD,
+  INVENTORY_EVENT_FIELDS,
+} from '../src/salesforce/names.js'
 import {
   escapeXml,
   listOperationIds,
@@ -147,6 +152,47 @@ describe('credentials', () => {
     const accesses = permissionSet.externalCredentialPrincipalAccesses as Node[]
     const expected = `Flowcart-${principals[0]?.parameterName}`
     expect(accesses).toEqual([{ enabled: 'true', externalCredentialPrincipal: expected }])
+  })
+
+  // A Named Credential callout needs the principal and Read on User External Credentials ("Troubleshooting for
+  // Named Credentials", https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.nc_troubleshoot.htm). The element
+  // names are the Metadata API's PermissionSet ones (objectPermissions: allowRead, object, ...;
+  // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_permissionset.htm).
+  it('the callout permission set also grants Read, and only Read, on User External Credentials', () => {
+    const objects = [permissionSet.objectPermissions].flat() as Node[]
+    expect(objects).toEqual([
+      {
+        allowCreate: 'false',
+        allowDelete: 'false',
+        allowEdit: 'false',
+        allowRead: 'true',
+        modifyAllRecords: 'false',
+        object: 'UserExternalCredential',
+        viewAllFields: 'false',
+        viewAllRecords: 'false',
+      },
+    ])
+  })
+
+  it('the service permission set holds exactly what flowcart does as its integration user', () => {
+    const service = readMetadata('permissionsets/Flowcart_Service.permissionset-meta.xml', 'PermissionSet')
+    const fields = ([service.fieldPermissions].flat() as Node[]).map((f) => [f.field, f.readable, f.editable])
+    expect(fields).toEqual([
+      [`Product2.${DEFAULT_PRODUCT_MATCH_FIELD}`, 'true', 'false'],
+      [`Product2.${DEFAULT_STOCK_FIELD}`, 'true', 'true'],
+    ])
+    const objects = ([service.objectPermissions].flat() as Node[]).map((o) => ({
+      object: o.object,
+      granted: ['allowCreate', 'allowRead', 'allowEdit', 'allowDelete', 'modifyAllRecords', 'viewAllRecords'].filter(
+        (name) => o[name] === 'true',
+      ),
+    }))
+    expect(objects).toEqual([
+      { object: DEFAULT_INVENTORY_EVENT, granted: ['allowCreate', 'allowRead'] },
+      { object: 'Product2', granted: ['allowRead', 'allowEdit'] },
+    ])
+    expect(service.externalCredentialPrincipalAccesses).toBeUndefined()
+    expect(service.userPermissions).toBeUndefined()
   })
 
   it('the registration uses the named credential', () => {
