@@ -5,7 +5,9 @@ import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 
 const [toolsDir, configFile, ...flows] = process.argv.slice(2)
-const { parse, scan } = createRequire(join(resolve(toolsDir), 'package.json'))('@flow-scanner/lightning-flow-scanner-core')
+const { parse, scan } = createRequire(join(resolve(toolsDir), 'package.json'))(
+  '@flow-scanner/lightning-flow-scanner-core',
+)
 // Only `exceptions` in the config: a `rules` list would run those rules alone, not the default set.
 const config = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : {}
 
