@@ -96,7 +96,9 @@ export const Environment = Type.Object({
   SF_LOGIN_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Salesforce login URL, e.g. https://login.salesforce.com.' }),
   ),
-  SF_CONSUMER_KEY: Type.Optional(Type.String({ minLength: 1, description: "Connected app's consumer key (JWT iss)." })),
+  SF_CONSUMER_KEY: Type.Optional(
+    Type.String({ minLength: 1, description: "The External Client App's consumer key (JWT iss)." }),
+  ),
   SF_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Integration user name (JWT sub).' })),
   SF_PRIVATE_KEY: Type.Optional(
     Type.String({ minLength: 1, description: 'RSA private key: PEM, PEM with literal \\n, or base64 of the PEM.' }),

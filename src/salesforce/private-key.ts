@@ -20,7 +20,9 @@ export function readPrivateKey({ value, file }: PrivateKeySource): string {
   }
   if (hasFile) return parse('SF_PRIVATE_KEY_FILE', readKeyFile(String(file).trim()))
   if (hasValue) return parse('SF_PRIVATE_KEY', String(value))
-  throw new Error('SF_PRIVATE_KEY or SF_PRIVATE_KEY_FILE must be set to the RSA private key of the connected app')
+  throw new Error(
+    'SF_PRIVATE_KEY or SF_PRIVATE_KEY_FILE must be set to the RSA private key whose certificate is on the External Client App (npm run salesforce:keys)',
+  )
 }
 
 function readKeyFile(path: string): string {

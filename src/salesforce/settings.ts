@@ -2,11 +2,11 @@
 export interface SalesforceSettings {
   /** Where the token request goes, e.g. https://login.salesforce.com or a My Domain URL. */
   loginUrl: string
-  /** The connected app's consumer key (the assertion's `iss`). */
+  /** The External Client App's (or Connected App's) consumer key (the assertion's `iss`). */
   consumerKey: string
   /** The integration user (the assertion's `sub`). */
   username: string
-  /** PEM of the RSA key whose certificate is uploaded to the connected app. */
+  /** PEM of the RSA key whose certificate is on that app (npm run salesforce:keys makes both). */
   privateKey: string
   /** The assertion's `aud`; see deriveAudience. */
   audience: string

@@ -10,9 +10,9 @@ export interface EmulatorProduct {
 }
 
 export interface EmulatorOptions {
-  /** Expected JWT `iss` (the connected app's consumer key). */
+  /** Expected JWT `iss` (the External Client App's consumer key). */
   consumerKey: string
-  /** Expected JWT `sub`: the one user who has pre-authorized the connected app. */
+  /** Expected JWT `sub`: the one user who has been pre-authorized for the app. */
   username: string
   /** PEM (SPKI public key or X.509 certificate) that verifies RS256 assertions. */
   publicKey: string
