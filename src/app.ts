@@ -2,25 +2,26 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { productRoutes } from './catalog/routes.js'
 import type { Config } from './config.js'
+import { openDatabase } from './db/connect.js'
+import { requireBasicAuth } from './http/auth.js'
+import { answerClientError, answerFrameworkError, refuseConnect } from './http/connection-errors.js'
+import { registerErrorHandling } from './http/error-handler.js'
+import { healthRoutes } from './http/health-route.js'
+import { requireHttps } from './http/https-only.js'
+import { acceptOnlyUtf8Json } from './http/json-body.js'
+import { createLoginThrottle } from './http/login-throttle.js'
+import { registerOpenApi } from './http/openapi.js'
+import { strictValidatorCompiler } from './http/validation.js'
+import { inventoryRoutes } from './inventory/routes.js'
 import { createLogger } from './logger.js'
-import { requireBasicAuth } from './plugins/auth.js'
-import { answerClientError, answerFrameworkError, refuseConnect } from './plugins/connection-errors.js'
-import { registerErrorHandling } from './plugins/errors.js'
-import { requireHttps } from './plugins/https-only.js'
-import { acceptOnlyUtf8Json } from './plugins/json-body.js'
-import { createLoginThrottle } from './plugins/login-throttle.js'
-import { registerOpenApi } from './plugins/openapi.js'
-import { scheduleRetentionPurge } from './plugins/retention-purge.js'
-import { strictValidatorCompiler } from './plugins/validation.js'
-import { healthRoutes } from './routes/health.js'
-import { inventoryRoutes } from './routes/inventory.js'
-import { orderRoutes } from './routes/orders.js'
-import { productRoutes } from './routes/products.js'
+import { orderRoutes } from './orders/routes.js'
+import { scheduleRetentionPurge } from './retention-purge.js'
 import type { PublisherOptions } from './salesforce/event-publisher.js'
 import type { SalesforceIntegration } from './salesforce/index.js'
-import { sharedSchemas } from './schemas/index.js'
-import { openStore, type Store } from './store/index.js'
+import { sharedSchemas } from './shared-schemas.js'
+import { openStore, type Store } from './store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -71,13 +72,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   const store =
     deps.store ??
-    (await openStore({
-      databaseUrl: config.databaseUrl,
-      seedDemoData: config.seedDemoData,
-      recordStockEvents: config.salesforce !== undefined,
-      poolSize: config.databasePoolSize,
-      onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
-    }))
+    (await openStore(
+      await openDatabase(config.databaseUrl, {
+        poolSize: config.databasePoolSize,
+        onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
+      }),
+      { seedDemoData: config.seedDemoData, recordStockEvents: config.salesforce !== undefined },
+    ))
   if (!deps.store) app.addHook('onClose', () => store.close())
   const salesforce =
     config.salesforce &&

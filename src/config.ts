@@ -1,32 +1,12 @@
 // The environment as one TypeBox schema, validated once at start-up; a bad variable stops start-up with one line.
+// The SF_* variables are Salesforce's own (salesforce/config.ts).
 import { randomBytes } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
-import {
-  DEFAULT_API_VERSION,
-  DEFAULT_INVENTORY_EVENT,
-  DEFAULT_PRODUCT_MATCH_FIELD,
-  DEFAULT_STOCK_FIELD,
-} from './salesforce/names.js'
-import { readPrivateKey } from './salesforce/private-key.js'
-import { DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './salesforce/settings.js'
-import { DEFAULT_POOL_SIZE } from './store/connect.js'
+import { DEFAULT_POOL_SIZE } from './db/connect.js'
+import { ConfigError, Count, Flag, Milliseconds, OneOf } from './environment-variables.js'
+import { type SalesforceConfig, SalesforceVariables, salesforceConfig } from './salesforce/config.js'
 import { weaknessOf } from './weak-password.js'
-
-// Salesforce API names: letters, digits and underscores only, so they are safe to put into SOQL.
-const SALESFORCE_NAME = '^[A-Za-z][A-Za-z0-9_]*$'
-
-/** One of a few words; a wrong one is refused with the list of allowed ones. */
-const OneOf = <const T extends string[]>(values: [...T], description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: values, description })
-const Flag = (description: string, fallback: 'true' | 'false') =>
-  Type.Optional(OneOf(['true', 'false'], `${description} (true or false, default ${fallback}).`))
-const Milliseconds = (description: string, fallback: number) =>
-  Type.Optional(
-    Type.String({ pattern: '^[1-9][0-9]{2,6}$', description: `${description}, in ms (default ${fallback}).` }),
-  )
-const Count = (description: string, fallback: number) =>
-  Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: `${description} (default ${fallback}).` }))
 
 export const HTTP_DEFAULTS = {
   headersTimeoutMs: 10_000,
@@ -93,61 +73,14 @@ export const Environment = Type.Object({
     ),
   ),
   DYNO: Type.Optional(Type.String({ description: "Set by Heroku on every dyno: Heroku's router is in front." })),
-  SF_LOGIN_URL: Type.Optional(
-    Type.String({ pattern: '^https?://', description: 'Salesforce login URL, e.g. https://login.salesforce.com.' }),
-  ),
-  SF_CONSUMER_KEY: Type.Optional(
-    Type.String({ minLength: 1, description: "The External Client App's consumer key (JWT iss)." }),
-  ),
-  SF_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Integration user name (JWT sub).' })),
-  SF_PRIVATE_KEY: Type.Optional(
-    Type.String({ minLength: 1, description: 'RSA private key: PEM, PEM with literal \\n, or base64 of the PEM.' }),
-  ),
-  SF_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Path of a PEM private key file.' })),
-  SF_AUDIENCE: Type.Optional(
-    Type.String({ pattern: '^https?://', description: 'JWT aud (default derived from SF_LOGIN_URL).' }),
-  ),
-  SF_API_VERSION: Type.Optional(
-    Type.String({ pattern: '^[0-9]{2}\\.0$', description: `REST API version (default ${DEFAULT_API_VERSION}).` }),
-  ),
-  SF_PRODUCT_MATCH_FIELD: Type.Optional(
-    Type.String({
-      pattern: SALESFORCE_NAME,
-      description: `Product2 field holding the SKU (default ${DEFAULT_PRODUCT_MATCH_FIELD}).`,
-    }),
-  ),
-  SF_STOCK_FIELD: Type.Optional(
-    Type.String({
-      pattern: SALESFORCE_NAME,
-      description: `Product2 field receiving the stock (default ${DEFAULT_STOCK_FIELD}).`,
-    }),
-  ),
-  SF_INVENTORY_EVENT: Type.Optional(
-    Type.String({
-      pattern: '^[A-Za-z][A-Za-z0-9_]*__e$',
-      description: `Platform event published on stock changes (default ${DEFAULT_INVENTORY_EVENT}).`,
-    }),
-  ),
-  SF_TIMEOUT_MS: Type.Optional(
-    Type.String({
-      pattern: '^[0-9]{3,6}$',
-      description: `Timeout of each Salesforce call in ms (default ${DEFAULT_TIMEOUT_MS}).`,
-    }),
-  ),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Public base URL, for the OpenAPI servers list.' }),
   ),
+  ...SalesforceVariables.properties,
 })
 export type Environment = Static<typeof Environment>
 
 export const MIN_PRODUCTION_PASSWORD_LENGTH = 16
-
-export interface SalesforceConfig {
-  settings: SalesforceSettings
-  productMatchField: string
-  stockField: string
-  inventoryEvent: string
-}
 
 /** How long a client may take, and how many may connect: slow or numerous clients cannot hold the service. */
 export interface HttpLimits {
@@ -176,10 +109,6 @@ export interface Config {
   production: boolean
   /** Undefined when no SF_* variable is set: Salesforce sync is then disabled. */
   salesforce: SalesforceConfig | undefined
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError'
 }
 
 export interface ConfigOptions {
@@ -259,38 +188,5 @@ export function loadConfig(
     publicUrl: vars.PUBLIC_URL,
     production,
     salesforce: salesforceConfig(vars),
-  }
-}
-
-const REQUIRED_SALESFORCE = ['SF_LOGIN_URL', 'SF_CONSUMER_KEY', 'SF_USERNAME'] as const
-
-function salesforceConfig(vars: Environment): SalesforceConfig | undefined {
-  const given = Object.keys(vars).filter((name) => name.startsWith('SF_'))
-  if (given.length === 0) return undefined
-  const missing: string[] = REQUIRED_SALESFORCE.filter((name) => !vars[name])
-  if (!vars.SF_PRIVATE_KEY && !vars.SF_PRIVATE_KEY_FILE) missing.push('SF_PRIVATE_KEY (or SF_PRIVATE_KEY_FILE)')
-  if (missing.length > 0) {
-    throw new ConfigError(`Salesforce is partly configured (${given.join(', ')} set); also set ${missing.join(', ')}.`)
-  }
-  let privateKey: string
-  try {
-    privateKey = readPrivateKey({ value: vars.SF_PRIVATE_KEY, file: vars.SF_PRIVATE_KEY_FILE })
-  } catch (error) {
-    throw new ConfigError((error as Error).message)
-  }
-  const loginUrl = vars.SF_LOGIN_URL as string
-  return {
-    settings: {
-      loginUrl,
-      consumerKey: vars.SF_CONSUMER_KEY as string,
-      username: vars.SF_USERNAME as string,
-      privateKey,
-      audience: vars.SF_AUDIENCE ?? deriveAudience(loginUrl),
-      apiVersion: vars.SF_API_VERSION ?? DEFAULT_API_VERSION,
-      timeoutMs: Number(vars.SF_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
-    },
-    productMatchField: vars.SF_PRODUCT_MATCH_FIELD ?? DEFAULT_PRODUCT_MATCH_FIELD,
-    stockField: vars.SF_STOCK_FIELD ?? DEFAULT_STOCK_FIELD,
-    inventoryEvent: vars.SF_INVENTORY_EVENT ?? DEFAULT_INVENTORY_EVENT,
   }
 }

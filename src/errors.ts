@@ -1,35 +1,48 @@
-// Errors that reach a client: each carries the HTTP status and the stable `code` of the ErrorResponse contract.
-export class AppError extends Error {
-  readonly statusCode: number
-  readonly code: string
-  /** Extra response headers, e.g. `Retry-After`. */
-  readonly headers: Readonly<Record<string, string>>
+// The business's own errors. They say what went wrong, not how to answer it: src/http/error-handler.ts maps each
+// to an HTTP status and the stable `code` of the ErrorResponse.
 
-  constructor(
-    statusCode: number,
-    code: string,
-    message: string,
-    headers: Record<string, string> = {},
-    cause?: unknown,
-  ) {
-    super(message, { cause })
-    this.name = 'AppError'
-    this.statusCode = statusCode
-    this.code = code
-    this.headers = headers
+export class DomainError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
   }
 }
 
-export const notFound = (message: string) => new AppError(404, 'NOT_FOUND', message)
+/** A product or order that does not exist. */
+export class NotFound extends DomainError {}
 
-/** Seconds a client is asked to wait before retrying when no database connection could be had. */
-const DATABASE_RETRY_AFTER_S = 2
+/** An order line asks for more than is in stock; the order reserves nothing. */
+export class OutOfStock extends DomainError {
+  constructor(
+    readonly productId: number,
+    readonly sku: string,
+    readonly inStock: number,
+    readonly requested: number,
+  ) {
+    super(`Product ${productId} (${sku}) has ${inStock} in stock; ${requested} requested.`)
+  }
+}
 
-export const databaseUnavailable = (cause: Error) =>
-  new AppError(
-    503,
-    'SERVICE_UNAVAILABLE',
-    'The database is busy or unreachable; retry shortly.',
-    { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
-    cause,
-  )
+/** An order takes products of one currency. */
+export class MixedCurrencies extends DomainError {
+  constructor(readonly currencies: string[]) {
+    super(`An order takes products of one currency; these are in ${currencies.join(', ')}.`)
+  }
+}
+
+/** An idempotency key reused with a different request. */
+export class IdempotencyConflict extends DomainError {
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body; use a new key for a new order.')
+  }
+}
+
+/** No database connection could be had in time (every pooled connection busy, or the database unreachable). */
+export class DatabaseUnavailable extends DomainError {
+  constructor(cause: unknown) {
+    super('The database is busy or unreachable; retry shortly.', { cause })
+  }
+}
+
+/** A request the schema could not refuse on its own, e.g. a header given twice. */
+export class InvalidInput extends DomainError {}

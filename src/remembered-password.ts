@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { DEFAULT_SQLITE_PATH, describeDatabaseUrl } from './store/connect.js'
+import { DEFAULT_SQLITE_PATH, describeDatabaseUrl } from './db/connect.js'
 
 export interface RememberedPassword {
   password: string

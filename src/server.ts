@@ -1,11 +1,12 @@
 // Entry point: reads the environment, listens on $PORT, and shuts down gracefully on SIGTERM (Heroku allows 30 s).
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfig } from './config.js'
 import { watchConnections } from './connections.js'
+import { StoredDataError } from './db/migrations.js'
+import { ConfigError } from './environment-variables.js'
 import { createLogger } from './logger.js'
 import { type RememberedPassword, rememberedPassword } from './remembered-password.js'
-import { StoredDataError } from './store/migrations.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
 /** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */

@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { requireBasicAuth } from '../src/plugins/auth.js'
-import { createLoginThrottle } from '../src/plugins/login-throttle.js'
+import { requireBasicAuth } from '../src/http/auth.js'
+import { createLoginThrottle } from '../src/http/login-throttle.js'
 import { basicAuth, buildTestApp, TEST_PASSWORD, TEST_USER } from './helper.js'
 
 describe('basic auth', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
-import { postgresOptions } from '../src/store/connect.js'
+import { postgresOptions } from '../src/db/postgres.js'
 import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
 
 describe('configuration', () => {
@@ -105,12 +105,21 @@ describe('Salesforce configuration', () => {
         productMatchField: 'ProductCode',
         stockField: 'Qty_In_Stock__c',
         inventoryEvent: 'Inventory_Update__e',
+        publishLingerMs: 200,
         settings: { audience: 'https://login.salesforce.com', apiVersion: '62.0', timeoutMs: 10_000 },
       })
     }
     expect(loadConfig({ ...complete, SF_LOGIN_URL: 'https://test.salesforce.com' }).salesforce?.settings.audience).toBe(
       'https://test.salesforce.com',
     )
+  })
+
+  it('takes the publish linger in ms from 0 to 9999', () => {
+    expect(loadConfig({ ...complete, SF_PUBLISH_LINGER_MS: '0' }).salesforce?.publishLingerMs).toBe(0)
+    expect(loadConfig({ ...complete, SF_PUBLISH_LINGER_MS: '750' }).salesforce?.publishLingerMs).toBe(750)
+    for (const bad of ['-1', '10000', '1e3', '0.5', '07']) {
+      expect(() => loadConfig({ ...complete, SF_PUBLISH_LINGER_MS: bad })).toThrow(/^SF_PUBLISH_LINGER_MS is invalid/)
+    }
   })
 
   it('stops start-up with one line on partial configuration or a bad key, never echoing the key', () => {

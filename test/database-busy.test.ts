@@ -4,8 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
-import { openStore } from '../src/store/index.js'
-import { authHeaders, createPostgresDatabase, postgresAvailable, registerCleanup, testConfig } from './helper.js'
+import {
+  authHeaders,
+  createPostgresDatabase,
+  openTestStore,
+  postgresAvailable,
+  registerCleanup,
+  testConfig,
+} from './helper.js'
 
 describe('database pool', () => {
   it('takes its size from DATABASE_POOL_SIZE', () => {
@@ -18,12 +24,9 @@ describe('database pool', () => {
 describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After, and the refused order changes nothing', async () => {
     const databaseUrl = await createPostgresDatabase()
-    const store = await openStore({ databaseUrl, seedDemoData: true, poolSize: 1, poolWaitMs: 300 })
+    const { store } = await openTestStore(databaseUrl, { poolSize: 1, poolWaitMs: 300 })
     const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), store })
-    registerCleanup(async () => {
-      await app.close()
-      await store.close()
-    })
+    registerCleanup(() => app.close())
 
     // Another session locks the catalog; the pool's only connection then waits on that lock inside a request.
     const locker = new pg.Client({ connectionString: databaseUrl })

@@ -2,11 +2,11 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
-import { openStore } from '../src/store/index.js'
 import {
   authHeaders,
   buildTestApp,
   createPostgresDatabase,
+  openTestStore,
   postgresAvailable,
   registerCleanup,
   testConfig,
@@ -82,7 +82,7 @@ describe('errors are always the JSON ErrorResponse', () => {
   })
 
   it('an unexpected failure → 500 with a masked message; the detail stays in the log', async () => {
-    const store = await openStore({ databaseUrl: 'sqlite::memory:', seedDemoData: true })
+    const { store } = await openTestStore('sqlite::memory:')
     const lines: string[] = []
     const logger = createLogger('info', { write: (line: string) => lines.push(line) })
     const app = await buildApp(testConfig(), {
@@ -94,11 +94,10 @@ describe('errors are always the JSON ErrorResponse', () => {
     expect(response.body).not.toContain('disk on fire')
     expect(lines.join('\n')).toContain('disk on fire')
     await app.close()
-    await store.close()
   })
 
   it('/healthz answers 503 when the database is unreachable', async () => {
-    const store = await openStore({ databaseUrl: 'sqlite::memory:', seedDemoData: false })
+    const { store } = await openTestStore('sqlite::memory:', { seedDemoData: false, keepOpen: true })
     const app = await buildApp(testConfig(), { logger: createLogger('silent'), store })
     await store.close()
     const response = await app.inject({ url: '/healthz' })

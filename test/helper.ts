@@ -9,7 +9,9 @@ import pg from 'pg'
 import { afterEach } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { type Config, loadConfig } from '../src/config.js'
+import { type Database, type DatabaseOptions, openDatabase } from '../src/db/connect.js'
 import { createLogger } from '../src/logger.js'
+import { openStore, type Store, type StoreOptions } from '../src/store.js'
 
 export const TEST_USER = 'flowcart'
 export const TEST_PASSWORD = 'test-password-0123456789'
@@ -134,4 +136,18 @@ export async function buildTestApp(
   cleanups.push(() => app.close())
   await app.ready()
   return app
+}
+
+/**
+ * A store on `databaseUrl`, with its database, so a test can arrange rows or look at what was stored; closed after
+ * the test unless `keepOpen`.
+ */
+export async function openTestStore(
+  databaseUrl: string,
+  options: Partial<StoreOptions> & DatabaseOptions & { keepOpen?: boolean } = {},
+): Promise<{ store: Store; db: Database }> {
+  const db = await openDatabase(databaseUrl, options)
+  const store = await openStore(db, { seedDemoData: true, ...options })
+  if (!options.keepOpen) cleanups.push(() => store.close())
+  return { store, db }
 }

@@ -3,8 +3,8 @@ import { randomInt } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
+import { LOGIN_FAILURES_ALLOWED } from '../src/http/login-throttle.js'
 import { createLogger } from '../src/logger.js'
-import { LOGIN_FAILURES_ALLOWED } from '../src/plugins/login-throttle.js'
 import {
   basicAuth,
   buildTestApp,

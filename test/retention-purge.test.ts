@@ -1,32 +1,30 @@
 // Expired idempotency keys and old sent events are removed a bounded batch at a time, never in one long statement.
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { openStore } from '../src/store/index.js'
-import { databaseUrlFor, engines, registerCleanup } from './helper.js'
+import { databaseUrlFor, engines, openTestStore } from './helper.js'
 
 const EXPIRED_KEYS = 20_000
 const OLD_EVENTS = 3_000
 
 describe.each(engines)('retention purge on %s', (engine) => {
   it('deletes in steps that other queries can see between, and keeps what is still in retention', async () => {
-    const store = await openStore({ databaseUrl: await databaseUrlFor(engine), seedDemoData: true })
-    registerCleanup(() => store.close())
+    const { store, db } = await openTestStore(await databaseUrlFor(engine))
     const series = (count: number) =>
       engine === 'postgres'
         ? sql`select i from generate_series(1, ${count}) as i`
         : sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count}) select i from n`
     const longAgo = '2020-01-01T00:00:00.000Z'
     await sql`insert into idempotency_keys (key, request_hash, created_at)
-      select 'old-' || i, 'hash', ${longAgo} from (${series(EXPIRED_KEYS)}) as s`.execute(store.db)
+      select 'old-' || i, 'hash', ${longAgo} from (${series(EXPIRED_KEYS)}) as s`.execute(db.kysely)
     await sql`insert into idempotency_keys (key, request_hash, created_at)
-      select 'new-' || i, 'hash', ${new Date().toISOString()} from (${series(5)}) as s`.execute(store.db)
+      select 'new-' || i, 'hash', ${new Date().toISOString()} from (${series(5)}) as s`.execute(db.kysely)
     await sql`insert into stock_events (product_id, sku, quantity_in_stock, created_at, next_attempt_at, sent_at)
       select 1, 'FC-TENT-2P', 40, ${longAgo}, ${longAgo}, ${longAgo} from (${series(OLD_EVENTS)}) as s`.execute(
-      store.db,
+      db.kysely,
     )
     const expiredLeft = async () =>
       Number(
-        (await sql<{ n: number }>`select count(*) as n from idempotency_keys where key like 'old-%'`.execute(store.db))
+        (await sql<{ n: number }>`select count(*) as n from idempotency_keys where key like 'old-%'`.execute(db.kysely))
           .rows[0]?.n,
       )
 
@@ -44,7 +42,7 @@ describe.each(engines)('retention purge on %s', (engine) => {
     // A single DELETE would show other queries all of the expired keys or none of them.
     expect(seen.some((left) => left > 0 && left < EXPIRED_KEYS)).toBe(true)
     expect(await expiredLeft()).toBe(0)
-    const kept = await sql<{ n: number }>`select count(*) as n from idempotency_keys`.execute(store.db)
+    const kept = await sql<{ n: number }>`select count(*) as n from idempotency_keys`.execute(db.kysely)
     expect(Number(kept.rows[0]?.n)).toBe(5)
   })
 })

@@ -1,13 +1,12 @@
 // SQLite statements stay prepared, and queries with IN lists of every length never crowd the hot ones out.
+import SqliteDatabase from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { connect } from '../src/store/connect.js'
-import { registerCleanup } from './helper.js'
+import { withStatementCache } from '../src/db/sqlite.js'
 
 describe('SQLite statement cache', () => {
-  it('keeps a statement in use prepared after many one-off ones', async () => {
-    const { db, sqlite } = connect('sqlite::memory:')
-    registerCleanup(() => db.destroy())
-    const handle = sqlite as NonNullable<typeof sqlite>
+  it('keeps a statement in use prepared after many one-off ones', () => {
+    const sqlite = new SqliteDatabase(':memory:')
+    const handle = withStatementCache(sqlite)
     const inList = (length: number) => `select 1 where 1 in (${Array(length).fill('?').join(',')})`
     for (let length = 1; length <= 600; length++) handle.prepare(inList(length))
 
@@ -17,5 +16,6 @@ describe('SQLite statement cache', () => {
       handle.prepare(inList(length))
       if (length % 100 === 0) expect(handle.prepare('select 1 as hot')).toBe(hot)
     }
+    sqlite.close()
   })
 })

@@ -2,13 +2,12 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
-import { openStore } from '../src/store/index.js'
 import {
   authHeaders,
   buildTestApp,
   createPostgresDatabase,
   engines,
-  registerCleanup,
+  openTestStore,
   sharedDatabaseUrlFor,
 } from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
@@ -57,6 +56,25 @@ describe.each(engines)('stock events on %s', (engine) => {
       ['FC-STOVE-1', 500],
     ])
     expect(await health(app)).toMatchObject({ configured: true, pendingEvents: 0, lastPublishedAt: expect.any(String) })
+  })
+
+  it('lingers after a change, so a burst of changes leaves in one call, then publishes unasked', async () => {
+    const { app, emulator } = await salesforceApp(engine, { SF_PUBLISH_LINGER_MS: '2000' })
+    const lingerStarted = Date.now()
+    for (const productId of [1, 2, 3, 1, 2, 1]) expect((await order(app, productId)).statusCode).toBe(201)
+    // Still within the linger that the first order started: nothing has been sent.
+    expect(Date.now() - lingerStarted).toBeLessThan(2000)
+    expect(emulator.events()).toEqual([])
+
+    while (emulator.events().length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(Date.now() - lingerStarted).toBeGreaterThanOrEqual(2000)
+    expect(emulator.counters().byEndpoint['POST composite/sobjects']).toBe(1)
+    const received = emulator.events().map((event) => [event.fields.Product_Id__c, event.fields.Qty_In_Stock__c])
+    expect(received.sort()).toEqual([
+      [1, 37],
+      [2, 33],
+      [3, 59],
+    ])
   })
 
   it('loses nothing while Salesforce is down: every product’s latest stock arrives after recovery', async () => {
@@ -111,8 +129,7 @@ describe.each(engines)('stock events on %s', (engine) => {
     expect(app.salesforce).toBeUndefined()
     expect((await app.inject({ url: '/healthz' })).json().salesforce).toEqual({ configured: false, pendingEvents: 0 })
     // /healthz says 0 whenever Salesforce is off; the outbox table itself must be empty too.
-    const store = await openStore({ databaseUrl, seedDemoData: false })
-    registerCleanup(() => store.close())
+    const { store } = await openTestStore(databaseUrl, { seedDemoData: false })
     expect((await store.pendingEvents()).count).toBe(0)
   })
 })
@@ -143,7 +160,7 @@ describe.skipIf(!engines.includes('postgres'))('stock events with several dynos 
     await order(dynoB, 1) // stock 38, while 39 is still on its way
     await publishDue(dynoB)
     await slowPublish
-    await publishDue(dynoB)
+    await publishAll(dynoA, dynoB)
     expect(testbed.emulator.events().map((event) => event.fields.Qty_In_Stock__c)).toEqual([39, 38])
   })
 })

@@ -1,9 +1,8 @@
 // getInventory writes flowcart's stock into Product2 through the emulator: API economy, failures, no secrets in logs.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_STOCK_FIELD } from '../src/salesforce/names.js'
-import { openStore } from '../src/store/index.js'
 import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
-import { authHeaders, registerCleanup } from './helper.js'
+import { authHeaders, openTestStore } from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
 
 const getInventory = (query = '') => ({ url: `/inventory${query}`, headers: authHeaders })
@@ -65,8 +64,7 @@ describe('stock sync in getInventory', () => {
 
   it('syncs 450 products in 3 collection calls when warm, and reports per-record failures per item', async () => {
     const testbed = await startSalesforceTestbed()
-    const store = await openStore({ databaseUrl: 'sqlite::memory:', seedDemoData: false, recordStockEvents: true })
-    registerCleanup(() => store.close())
+    const { store, db } = await openTestStore('sqlite::memory:', { seedDemoData: false, recordStockEvents: true })
     const now = new Date().toISOString()
     const products = Array.from({ length: 450 }, (_, index) => ({
       sku: `BULK-${String(index).padStart(4, '0')}`,
@@ -77,7 +75,7 @@ describe('stock sync in getInventory', () => {
       quantity_in_stock: index,
       updated_at: now,
     }))
-    await store.db.insertInto('products').values(products).execute()
+    await db.kysely.insertInto('products').values(products).execute()
     const { emulator } = testbed
     emulator.addProducts(products.map((product) => ({ Name: product.name, ProductCode: product.sku })))
     const app = await testbed.startApp('sqlite::memory:', {}, store)

@@ -4,18 +4,18 @@
 import { type Kysely, sql } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { describe, expect, it } from 'vitest'
-import { connect } from '../src/store/connect.js'
-import { openStore } from '../src/store/index.js'
-import { migrationsFor, StoredDataError } from '../src/store/migrations.js'
-import type { Database } from '../src/store/tables.js'
-import { type EngineName, engines, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
+import { openDatabase } from '../src/db/connect.js'
+import { migrationsFor, StoredDataError } from '../src/db/migrations.js'
+import type { Tables } from '../src/db/tables.js'
+import { openStore } from '../src/store.js'
+import { type EngineName, engines, openTestStore, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
 import { startServer } from './support/server-process.js'
 
 /** A database as flowcart left it before the amount rules existed (migrations up to 004). */
-async function databaseBeforeAmountRules(engine: EngineName): Promise<{ url: string; db: Kysely<Database> }> {
+async function databaseBeforeAmountRules(engine: EngineName): Promise<{ url: string; db: Kysely<Tables> }> {
   const url = await sharedDatabaseUrlFor(engine)
-  const { db } = connect(url)
-  registerCleanup(() => db.destroy())
+  const { kysely: db, close } = await openDatabase(url)
+  registerCleanup(close)
   const migrations = migrationsFor(engine)
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
   const { error } = await migrator.migrateTo('004-products-salesforce-checked-at')
@@ -27,8 +27,7 @@ async function databaseBeforeAmountRules(engine: EngineName): Promise<{ url: str
 
 describe.each(engines)('stored amounts on %s', (engine) => {
   it('refuses writes that bypass the service and would store a negative or non-whole amount', async () => {
-    const store = await openStore({ databaseUrl: await sharedDatabaseUrlFor(engine), seedDemoData: true })
-    registerCleanup(() => store.close())
+    const { db } = await openTestStore(await sharedDatabaseUrlFor(engine))
     const now = new Date().toISOString()
     const refused = [
       sql`update products set quantity_in_stock = -1 where id = 1`,
@@ -43,17 +42,17 @@ describe.each(engines)('stored amounts on %s', (engine) => {
       refused.push(sql`update products set price_cents = -1e999 where id = 1`)
       refused.push(sql`update products set quantity_in_stock = 'many' where id = 1`)
     }
-    for (const statement of refused) await expect(statement.execute(store.db)).rejects.toThrow()
+    for (const statement of refused) await expect(statement.execute(db.kysely)).rejects.toThrow()
     const order = await sql<{ id: number }>`insert into orders (status, currency_code, total_cents, created_at)
-      values ('placed', 'USD', 0, ${now}) returning id`.execute(store.db)
+      values ('placed', 'USD', 0, ${now}) returning id`.execute(db.kysely)
     await expect(
       sql`insert into order_items (order_id, product_id, sku, name, quantity, unit_price_cents, total_cents)
-        values (${order.rows[0]?.id}, 1, 'FC-TENT-2P', 'Tent', 0, 100, 0)`.execute(store.db),
+        values (${order.rows[0]?.id}, 1, 'FC-TENT-2P', 'Tent', 0, 100, 0)`.execute(db.kysely),
     ).rejects.toThrow()
     const product = await sql<{
       q: number
       p: number
-    }>`select quantity_in_stock as q, price_cents as p from products where id = 1`.execute(store.db)
+    }>`select quantity_in_stock as q, price_cents as p from products where id = 1`.execute(db.kysely)
     expect(product.rows[0]).toEqual({ q: 40, p: 24_900 })
   })
 
@@ -64,7 +63,9 @@ describe.each(engines)('stored amounts on %s', (engine) => {
       values (1, 'SKU-1', -7, ${now}, ${now})`.execute(db)
     if (engine === 'sqlite') await sql`update products set quantity_in_stock = 1e999 where id = 1`.execute(db)
 
-    const opening = openStore({ databaseUrl: url, seedDemoData: false })
+    const other = await openDatabase(url)
+    registerCleanup(() => other.close())
+    const opening = openStore(other, { seedDemoData: false })
     await expect(opening).rejects.toBeInstanceOf(StoredDataError)
     await expect(opening).rejects.toThrow(/stock_events row 1: quantity_in_stock is -7/)
     if (engine === 'sqlite') await expect(opening).rejects.toThrow(/products row 1: quantity_in_stock is Inf/)

@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEMO_SKUS } from '../src/store/demo-catalog.js'
+import { DEMO_SKUS } from '../src/catalog/demo-catalog.js'
 import { generateKeyPair, startSalesforceEmulator } from './salesforce-emulator/index.js'
 
 const CHECK = process.argv.includes('--check') || process.env.DEMO_CHECK === 'true'

@@ -1,47 +1,64 @@
 // Typed errors for everything that can go wrong talking to Salesforce, and the mapping from jsforce/fetch errors.
-import { AppError } from '../errors.js'
+// Each carries a stable `code`; src/http/error-handler.ts decides how a request that met one is answered.
+
+export type SalesforceErrorCode =
+  | 'SALESFORCE_AUTH'
+  | 'SALESFORCE_UNAVAILABLE'
+  | 'SALESFORCE_LIMIT_EXCEEDED'
+  | 'SALESFORCE_ERROR'
+
+export abstract class SalesforceError extends Error {
+  abstract readonly code: SalesforceErrorCode
+
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
 
 /** The token request was refused (or a fresh token was rejected): a configuration problem, not an outage. */
-export class SalesforceAuthError extends AppError {
+export class SalesforceAuthError extends SalesforceError {
+  readonly code = 'SALESFORCE_AUTH'
   readonly error: string
   readonly errorDescription: string
 
   constructor(error: string, errorDescription: string, message?: string) {
     const detail = `${scrub(error)} (${scrub(errorDescription)})`
-    super(502, 'SALESFORCE_AUTH', message ?? `Salesforce refused the integration user's token request: ${detail}`)
-    this.name = 'SalesforceAuthError'
+    super(message ?? `Salesforce refused the integration user's token request: ${detail}`)
     this.error = scrub(error)
     this.errorDescription = scrub(errorDescription)
   }
 }
 
 /** Salesforce could not be reached, answered 5xx, or did not answer in time. */
-export class SalesforceUnavailableError extends AppError {
+export class SalesforceUnavailableError extends SalesforceError {
+  readonly code = 'SALESFORCE_UNAVAILABLE'
+
   constructor(message: string) {
-    super(502, 'SALESFORCE_UNAVAILABLE', scrub(message))
-    this.name = 'SalesforceUnavailableError'
+    super(scrub(message))
   }
 }
 
 /** The org's API request limit is used up; the caller should come back later. */
-export class SalesforceLimitError extends AppError {
-  readonly retryAfterSeconds: number
+export class SalesforceLimitError extends SalesforceError {
+  readonly code = 'SALESFORCE_LIMIT_EXCEEDED'
 
-  constructor(message: string, retryAfterSeconds: number) {
-    super(503, 'SALESFORCE_LIMIT_EXCEEDED', scrub(message), { 'Retry-After': String(retryAfterSeconds) })
-    this.name = 'SalesforceLimitError'
-    this.retryAfterSeconds = retryAfterSeconds
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(scrub(message))
   }
 }
 
 /** Salesforce understood the request and refused it (bad field, bad SOQL, …). */
-export class SalesforceRequestError extends AppError {
+export class SalesforceRequestError extends SalesforceError {
+  readonly code = 'SALESFORCE_ERROR'
   readonly errorCode: string
   readonly httpStatus: number | undefined
 
   constructor(errorCode: string, message: string, httpStatus?: number) {
-    super(502, 'SALESFORCE_ERROR', `Salesforce rejected the request: ${scrub(errorCode)}: ${scrub(message)}`)
-    this.name = 'SalesforceRequestError'
+    super(`Salesforce rejected the request: ${scrub(errorCode)}: ${scrub(message)}`)
     this.errorCode = scrub(errorCode)
     this.httpStatus = httpStatus
   }
@@ -68,11 +85,11 @@ const NETWORK_CODES = new Set([
 ])
 
 /**
- * Maps a jsforce, fetch or Salesforce error to an AppError. `httpStatus` is the last HTTP status seen, when the
+ * Maps a jsforce, fetch or Salesforce error to a SalesforceError. `httpStatus` is the last HTTP status seen, when the
  * caller knows it (jsforce's errors do not carry it).
  */
-export function toSalesforceError(err: unknown, httpStatus?: number): AppError {
-  if (err instanceof AppError) return err
+export function toSalesforceError(err: unknown, httpStatus?: number): SalesforceError {
+  if (err instanceof SalesforceError) return err
   const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>
   const name = typeof e.name === 'string' ? e.name : ''
   const message = typeof e.message === 'string' ? e.message : String(err)

@@ -1,12 +1,17 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
-import type { SalesforceConfig } from '../config.js'
-import { AppError } from '../errors.js'
-import type { PendingStockEvent, Store } from '../store/index.js'
+import type { PendingStockEvent } from '../outbox/repository.js'
 import type { SalesforceClient } from './client.js'
+import type { SalesforceConfig } from './config.js'
+import { SalesforceError } from './errors.js'
 import { INVENTORY_EVENT_FIELDS } from './names.js'
 import type { SalesforceLogger } from './token-provider.js'
 
-type OutboxStore = Pick<Store, 'claimDueEvents' | 'markPublished' | 'scheduleRetry'>
+/** The outbox as the publisher needs it (the Store provides it). */
+export interface Outbox {
+  claimDueEvents(productLimit: number, leaseMs: number): Promise<PendingStockEvent[]>
+  markPublished(published: Array<{ productId: number; upToId: number }>): Promise<void>
+  scheduleRetry(ids: number[], retryAt: Date, error: string): Promise<void>
+}
 
 export interface PublisherStatus {
   lastPublishedAt: string | undefined
@@ -18,10 +23,10 @@ export interface PublisherStatus {
   lastError: string | undefined
 }
 
-const failureCode = (error: unknown) => (error instanceof AppError ? error.code : 'INTERNAL')
+const failureCode = (error: unknown) => (error instanceof SalesforceError ? error.code : 'INTERNAL')
 
 export interface PublisherOptions {
-  /** Safety-net poll for rows left by a restart or waiting for their retry (changes themselves wake it at once). */
+  /** Safety-net poll for rows left by a restart or waiting for their retry (a change itself starts a drain). */
   pollIntervalMs?: number
   retryBaseMs?: number
   retryMaxMs?: number
@@ -54,7 +59,7 @@ function latestPerProduct(rows: PendingStockEvent[]): PendingStockEvent[] {
 
 export function createEventPublisher(
   client: SalesforceClient,
-  outbox: OutboxStore,
+  outbox: Outbox,
   config: SalesforceConfig,
   logger: SalesforceLogger,
   options: PublisherOptions = {},
@@ -65,6 +70,7 @@ export function createEventPublisher(
   let running: Promise<void> | undefined
   let again = false
   let timer: NodeJS.Timeout | undefined
+  let lingering: NodeJS.Timeout | undefined
   let stopped = true
 
   async function publishChunk(rows: PendingStockEvent[], events: PendingStockEvent[]) {
@@ -132,8 +138,8 @@ export function createEventPublisher(
     }
   }
 
-  /** Runs one drain at a time; a wake-up during a drain triggers one more drain after it. */
-  function wake(): Promise<void> {
+  /** Runs one drain at a time; a request during a drain triggers one more drain after it. */
+  function drain(): Promise<void> {
     if (running) {
       again = true
       return running
@@ -147,10 +153,23 @@ export function createEventPublisher(
         running = undefined
         if (again && !stopped) {
           again = false
-          void wake()
+          void drain()
         }
       })
     return running
+  }
+
+  /**
+   * A stock change was committed: drain once SF_PUBLISH_LINGER_MS have passed since the first change not yet on its
+   * way, so the changes of a burst leave in one call. The linger runs while an earlier call is under way, so an
+   * event waits at most the linger or that call, whichever is longer, before its own call.
+   */
+  function changed() {
+    if (stopped || lingering) return
+    lingering = setTimeout(() => {
+      lingering = undefined
+      void drain()
+    }, config.publishLingerMs)
   }
 
   return {
@@ -158,20 +177,20 @@ export function createEventPublisher(
     /** Waits for any drain under way, then drains what is due now (tests and the demo wait on it). */
     async publishDue() {
       while (running) await running
-      await wake()
+      await drain()
     },
-    wake: () => {
-      if (!stopped) void wake()
-    },
+    changed,
     start() {
       stopped = false
-      timer = setInterval(() => void wake(), pollIntervalMs)
+      timer = setInterval(() => void drain(), pollIntervalMs)
       timer.unref()
-      void wake()
+      void drain()
     },
     async stop() {
       stopped = true
       clearInterval(timer)
+      clearTimeout(lingering)
+      lingering = undefined
       await running
     },
   }

@@ -1,10 +1,16 @@
 // Wires the Salesforce side together for the app: token provider, client, stock sync and event publisher.
-import type { SalesforceConfig } from '../config.js'
-import type { Store } from '../store/index.js'
 import { createSalesforceClient } from './client.js'
-import { createEventPublisher, type PublisherOptions } from './event-publisher.js'
-import { createStockSync } from './stock-sync.js'
+import type { SalesforceConfig } from './config.js'
+import { createEventPublisher, type Outbox, type PublisherOptions } from './event-publisher.js'
+import { createStockSync, type ProductIdCache } from './stock-sync.js'
 import { createTokenProvider, type SalesforceLogger } from './token-provider.js'
+
+/** What the Salesforce side needs of the store (src/store.ts provides it). */
+export interface SalesforceStore extends Outbox, ProductIdCache {
+  pendingEvents(): Promise<{ count: number; oldestSince: Date | undefined }>
+  /** `listener` runs after every committed stock change. */
+  onStockChange(listener: () => void): void
+}
 
 export interface SalesforceHealth {
   configured: boolean
@@ -17,14 +23,14 @@ export interface SalesforceHealth {
 
 export function createSalesforceIntegration(
   config: SalesforceConfig,
-  store: Store,
+  store: SalesforceStore,
   logger: SalesforceLogger,
   publisherOptions?: PublisherOptions,
 ) {
   const tokenProvider = createTokenProvider(config.settings, { logger })
   const client = createSalesforceClient(config.settings, { tokenProvider, logger })
   const publisher = createEventPublisher(client, store, config, logger, publisherOptions)
-  store.onStockChange(() => publisher.wake())
+  store.onStockChange(() => publisher.changed())
   return {
     stockSync: createStockSync(client, store, config),
     publisher,

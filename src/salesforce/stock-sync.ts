@@ -1,15 +1,18 @@
 // Writes flowcart's stock into Product2: remembered Ids make a warm sync one sObject Collections call per 200 products.
-import type { Static } from 'typebox'
-import type { SalesforceConfig } from '../config.js'
-import type { SalesforceSync } from '../schemas/inventory.js'
-import type { InventoryView, Store } from '../store/index.js'
+import type { Inventory, SalesforceSync } from '../inventory/schemas.js'
 import type { RecordResult, SalesforceClient } from './client.js'
+import type { SalesforceConfig } from './config.js'
 import { PRODUCT_OBJECT } from './names.js'
 
-export type SyncResult = Static<typeof SalesforceSync>
-export type SyncedInventory = InventoryView & { salesforceSync: SyncResult }
+export type SyncedInventory = Inventory & { salesforceSync: SalesforceSync }
 
-type IdStore = Pick<Store, 'findSalesforceIds' | 'rememberSalesforceIds'>
+/** The Product2 Ids remembered in flowcart's database (product-ids.ts, through the Store). */
+export interface ProductIdCache {
+  /** The remembered Id, or null when a look-up after `missingSince` found no Product2. */
+  findSalesforceIds(productIds: number[], missingSince: Date): Promise<Map<number, string | null>>
+  /** Stores what a look-up found: an Id, or null for "Salesforce has no such product" (as of now). */
+  rememberSalesforceIds(ids: Map<number, string | null>): Promise<void>
+}
 
 /** SOQL IN lists are chunked (by count and by encoded size) so a query URL stays well under Salesforce's limits. */
 const LOOKUP_CHUNK = 200
@@ -23,9 +26,9 @@ const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/
 const failureMessage = (result: RecordResult) =>
   result.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') || 'Salesforce did not say why'
 
-function lookUpChunks(items: InventoryView[]): InventoryView[][] {
-  const chunks: InventoryView[][] = []
-  let chunk: InventoryView[] = []
+function lookUpChunks(items: Inventory[]): Inventory[][] {
+  const chunks: Inventory[][] = []
+  let chunk: Inventory[] = []
   let bytes = 0
   for (const item of items) {
     const size = encodeURIComponent(soqlString(item.sku)).length + 3
@@ -41,16 +44,16 @@ function lookUpChunks(items: InventoryView[]): InventoryView[][] {
   return chunks
 }
 
-export const syncDisabled = (items: InventoryView[]): SyncedInventory[] =>
+export const syncDisabled = (items: Inventory[]): SyncedInventory[] =>
   items.map((item) => ({
     ...item,
     salesforceSync: { status: 'disabled', message: 'Salesforce is not configured on this flowcart service.' },
   }))
 
-export function createStockSync(client: SalesforceClient, ids: IdStore, config: SalesforceConfig) {
+export function createStockSync(client: SalesforceClient, ids: ProductIdCache, config: SalesforceConfig) {
   const { productMatchField: matchField, stockField } = config
 
-  async function lookUp(items: InventoryView[]): Promise<Map<number, string>> {
+  async function lookUp(items: Inventory[]): Promise<Map<number, string>> {
     const found = new Map<number, string>()
     for (const chunk of lookUpChunks(items)) {
       const skus = [...new Set(chunk.map((item) => item.sku))]
@@ -72,7 +75,7 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
     return found
   }
 
-  async function update(items: InventoryView[], recordIds: Map<number, string>) {
+  async function update(items: Inventory[], recordIds: Map<number, string>) {
     const targets = items.filter((item) => recordIds.has(item.productId))
     const results = await client.updateRecords(
       PRODUCT_OBJECT,
@@ -83,7 +86,7 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
 
   return {
     /** Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path. */
-    async syncInventory(items: InventoryView[]): Promise<SyncedInventory[]> {
+    async syncInventory(items: Inventory[]): Promise<SyncedInventory[]> {
       const known = await ids.findSalesforceIds(
         items.map((item) => item.productId),
         new Date(Date.now() - MISSING_RECHECK_MS),
@@ -113,7 +116,7 @@ export function createStockSync(client: SalesforceClient, ids: IdStore, config: 
       return items.map((item) => {
         const recordId = recordIds.get(item.productId)
         const result = results.get(item.productId)
-        let salesforceSync: SyncResult
+        let salesforceSync: SalesforceSync
         if (!recordId || !result) {
           salesforceSync = { status: 'notFound', message: `No ${PRODUCT_OBJECT} has ${matchField} = '${item.sku}'.` }
         } else if (result.success) {

@@ -1,9 +1,9 @@
 // The real app wired to the Salesforce emulator: generated key pair, Product2 records for the demo catalog.
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import { DEMO_SKUS } from '../../src/catalog/demo-catalog.js'
 import { createLogger } from '../../src/logger.js'
-import { DEMO_SKUS } from '../../src/store/demo-catalog.js'
-import type { Store } from '../../src/store/index.js'
+import type { Store } from '../../src/store.js'
 import {
   generateKeyPair,
   type SalesforceEmulator,

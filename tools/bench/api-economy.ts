@@ -2,11 +2,13 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
+import { DEFAULT_PUBLISH_LINGER_MS } from '../../src/salesforce/config.js'
 import { type ApiCallCounters, generateKeyPair, startSalesforceEmulator } from '../salesforce-emulator/index.js'
 
 const PRODUCTS = 1000
 const ORDERS = 1000
 const HOT_PRODUCTS = 10
+const STOCK = 1_000_000
 const CONSUMER_KEY = '3MVG9flowcart.bench.consumer.key'
 const INTEGRATION_USER = 'integration@flowcart.example'
 const PASSWORD = 'bench-password-0123456789'
@@ -25,6 +27,8 @@ export interface EconomyRow {
   scenario: string
   flowcart: ApiCallCounters
   events?: number
+  /** For the rows where the publisher runs: how long after its order's commit a change reached Salesforce (p99). */
+  eventDelayP99Ms?: number
   sample: SampleCost
 }
 
@@ -39,11 +43,12 @@ const sampleEvents: SampleCost = {
 type Testbed = Awaited<ReturnType<typeof startTestbed>>
 
 /** A fresh emulator, store and app: no token cached, no Product2 Id remembered. */
-async function startTestbed(keys: { privateKey: string; publicKey: string }) {
+async function startTestbed(keys: { privateKey: string; publicKey: string }, env: Record<string, string> = {}) {
   const { buildApp } = await import('../../src/app.js')
   const { loadConfig } = await import('../../src/config.js')
   const { createLogger } = await import('../../src/logger.js')
-  const { openStore } = await import('../../src/store/index.js')
+  const { openDatabase } = await import('../../src/db/connect.js')
+  const { openStore } = await import('../../src/store.js')
 
   const ids = Array.from({ length: PRODUCTS }, (_, index) => index + 1)
   const emulator = await startSalesforceEmulator({
@@ -54,9 +59,10 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }) {
     // Counting is the point here, not the daily limit.
     apiLimit: 1_000_000_000,
   })
-  const store = await openStore({ databaseUrl: 'sqlite::memory:', seedDemoData: false, recordStockEvents: true })
+  const db = await openDatabase('sqlite::memory:')
+  const store = await openStore(db, { seedDemoData: false, recordStockEvents: true })
   const now = new Date().toISOString()
-  await store.db
+  await db.kysely
     .insertInto('products')
     .values(
       ids.map((id) => ({
@@ -65,7 +71,7 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }) {
         description: 'Benchmark product.',
         price_cents: 100,
         currency_code: 'USD',
-        quantity_in_stock: 1_000_000,
+        quantity_in_stock: STOCK,
         updated_at: now,
       })),
     )
@@ -77,6 +83,7 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }) {
     SF_CONSUMER_KEY: CONSUMER_KEY,
     SF_USERNAME: INTEGRATION_USER,
     SF_PRIVATE_KEY: keys.privateKey,
+    ...env,
   })
   const app = await buildApp(config, { store, logger: createLogger('silent') })
   await app.ready()
@@ -114,7 +121,8 @@ async function getInventory(app: FastifyInstance, productId?: number) {
   return items.length
 }
 
-async function placeOrder(app: FastifyInstance, productId: number) {
+/** Places an order for one unit; returns when its answer (sent after the commit) arrived. */
+async function placeOrder(app: FastifyInstance, productId: number): Promise<number> {
   const response = await app.inject({
     method: 'POST',
     url: '/orders',
@@ -122,6 +130,7 @@ async function placeOrder(app: FastifyInstance, productId: number) {
     payload: { items: [{ productId, quantity: 1 }] },
   })
   if (response.statusCode !== 201) throw new Error(`order on product ${productId} answered ${response.statusCode}`)
+  return Date.now()
 }
 
 /** Drains the outbox to the end: publishDue() returns with the current drain, a wake-up during it may start another. */
@@ -137,7 +146,7 @@ async function verifyEvents(bed: Testbed) {
   const latest = new Map<unknown, unknown>()
   for (const event of bed.emulator.events()) latest.set(event.fields.Product_Id__c, event.fields.Qty_In_Stock__c)
   for (const item of await bed.store.listInventory()) {
-    if (item.quantityInStock !== 1_000_000 && latest.get(item.productId) !== item.quantityInStock) {
+    if (item.quantityInStock !== STOCK && latest.get(item.productId) !== item.quantityInStock) {
       throw new Error(
         `product ${item.productId}: stock ${item.quantityInStock}, last event ${latest.get(item.productId)}`,
       )
@@ -178,32 +187,86 @@ async function syncScenarios(keys: { privateKey: string; publicKey: string }): P
   return rows
 }
 
+/** The order's product, the stock it left and when its answer (sent after the commit) arrived. */
+interface Committed {
+  productId: number
+  quantityInStock: number
+  at: number
+}
+
+/**
+ * How long after each commit Salesforce received an event carrying that change: the first event of the product
+ * whose quantity is the one the order left or a later one (stock only falls here, and events are coalesced).
+ */
+function eventDelayP99(commits: Committed[], bed: Testbed): number {
+  const events = bed.emulator.events().map((event) => ({
+    productId: Number(event.fields.Product_Id__c),
+    quantityInStock: Number(event.fields.Qty_In_Stock__c),
+    at: Date.parse(event.receivedAt),
+  }))
+  const delays = commits.map((commit) => {
+    const carrier = events.find(
+      (event) => event.productId === commit.productId && event.quantityInStock <= commit.quantityInStock,
+    )
+    if (!carrier) throw new Error(`no event carried product ${commit.productId} at ${commit.quantityInStock}`)
+    return Math.max(0, carrier.at - commit.at)
+  })
+  delays.sort((a, b) => a - b)
+  return delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.99))] as number
+}
+
 async function eventScenarios(keys: { privateKey: string; publicKey: string }): Promise<EconomyRow[]> {
   const rows: EconomyRow[] = []
-  const bed = await startTestbed(keys)
   const orders = `c) ${ORDERS.toLocaleString('en')} orders' events`
   const spread = (index: number) => 1 + (index % PRODUCTS)
   const hot = (index: number) => 1 + (index % HOT_PRODUCTS)
-  const run = async (scenario: string, productOf: (index: number) => number) => {
+  const run = async (bed: Testbed, scenario: string, productOf: (index: number) => number, running: boolean) => {
     const before = bed.emulator.events().length
+    const commits: Committed[] = []
     const flowcart = await counted(bed, async () => {
-      for (let index = 0; index < ORDERS; index++) await placeOrder(bed.app, productOf(index))
+      // Every product starts with STOCK units (a fresh testbed per running row), and each order takes one.
+      const left = new Map<number, number>()
+      for (let index = 0; index < ORDERS; index++) {
+        const productId = productOf(index)
+        const quantityInStock = (left.get(productId) ?? STOCK) - 1
+        left.set(productId, quantityInStock)
+        commits.push({ productId, quantityInStock, at: await placeOrder(bed.app, productId) })
+      }
+      // Running, the publisher sends what is left after its linger; stopped, this is what sends everything.
+      if (running) await new Promise((resolve) => setTimeout(resolve, 1000))
       await drain(bed)
     })
     await verifyEvents(bed)
-    rows.push({ scenario, flowcart, events: bed.emulator.events().length - before, sample: sampleEvents })
+    rows.push({
+      scenario,
+      flowcart,
+      events: bed.emulator.events().length - before,
+      ...(running ? { eventDelayP99Ms: eventDelayP99(commits, bed) } : {}),
+      sample: sampleEvents,
+    })
   }
+  // The app's publisher runs as in production: every committed order tells it, and it publishes while the next
+  // orders arrive, after SF_PUBLISH_LINGER_MS (0: at once, so a batch holds what piled up during the last call).
+  for (const linger of ['0', String(DEFAULT_PUBLISH_LINGER_MS)]) {
+    for (const [products, productOf] of [
+      [HOT_PRODUCTS, hot],
+      [PRODUCTS, spread],
+    ] as const) {
+      const bed = await startTestbed(keys, { SF_PUBLISH_LINGER_MS: linger })
+      try {
+        const label = `${orders} at full speed, publisher running, SF_PUBLISH_LINGER_MS=${linger}`
+        await run(bed, `${label}, product 1 + i % ${products}`, productOf, true)
+      } finally {
+        await bed.close()
+      }
+    }
+  }
+  // Stopped, the publisher leaves the rows in the outbox; one publishDue() then sends them in batches of 200.
+  const bed = await startTestbed(keys)
   try {
-    // The app starts its publisher as in production: every committed order wakes it, and it publishes while the
-    // next orders arrive, so its batches are only as large as what piled up during the previous call.
-    await run(
-      `${orders}, one after another while the publisher runs (wake on change), product 1 + i % ${PRODUCTS}`,
-      spread,
-    )
-    // Stopped, the publisher leaves the rows in the outbox; one publishDue() then sends them in batches of 200.
     await bed.app.salesforce?.publisher.stop()
-    await run(`${orders}, drained at once with publishDue(), product 1 + i % ${PRODUCTS}`, spread)
-    await run(`${orders}, drained at once with publishDue(), product 1 + i % ${HOT_PRODUCTS}`, hot)
+    await run(bed, `${orders}, drained at once with publishDue(), product 1 + i % ${PRODUCTS}`, spread, false)
+    await run(bed, `${orders}, drained at once with publishDue(), product 1 + i % ${HOT_PRODUCTS}`, hot, false)
   } finally {
     await bed.close()
   }
@@ -229,18 +292,20 @@ export function formatApiEconomy(rows: EconomyRow[]): string {
     '',
     `${PRODUCTS.toLocaleString('en')} products in flowcart and as many Product2 records. Cold: a fresh service, no token cached`,
     'and no Product2 Id remembered; warm: the same service right after. Ratio: the 2020 sample’s token requests and',
-    'API calls together, divided by flowcart’s (for events, the naive one publish call per order). The wake-on-change',
-    'row varies from run to run: its batches hold whatever orders arrived during the previous publish call.',
+    'API calls together, divided by flowcart’s (for events, the naive one publish call per order). The rows with the',
+    'publisher running vary from run to run: a batch holds whatever orders arrived during the linger or the previous',
+    'call. Event p99: how long after its order was answered (after its commit) a change reached the emulator.',
     '',
-    '| scenario | flowcart token requests | flowcart API calls | 2020 sample token requests | 2020 sample API calls | ratio |',
-    '|---|---|---|---|---|---|',
+    '| scenario | flowcart token requests | flowcart API calls | event p99 | 2020 sample token requests | 2020 sample API calls | ratio |',
+    '|---|---|---|---|---|---|---|',
   ]
   for (const row of rows) {
     const spent = row.flowcart.tokenRequests + row.flowcart.apiCalls
     const ratio = spent === 0 ? '—' : `${(row.sample.requests / spent).toFixed(1)}×`
     const events = row.events === undefined ? '' : ` (${thousands(row.events)} events received)`
+    const delay = row.eventDelayP99Ms === undefined ? '—' : `${thousands(row.eventDelayP99Ms)} ms`
     lines.push(
-      `| ${row.scenario}${events} | ${thousands(row.flowcart.tokenRequests)} | ${thousands(row.flowcart.apiCalls)} | ${thousands(row.sample.tokenRequests)} | ${thousands(row.sample.apiCalls)} | ${ratio} |`,
+      `| ${row.scenario}${events} | ${thousands(row.flowcart.tokenRequests)} | ${thousands(row.flowcart.apiCalls)} | ${delay} | ${thousands(row.sample.tokenRequests)} | ${thousands(row.sample.apiCalls)} | ${ratio} |`,
     )
   }
   lines.push('', 'flowcart requests by endpoint, in the order of the table:', '')

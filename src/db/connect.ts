@@ -1,0 +1,98 @@
+// The database behind DATABASE_URL, SQLite or PostgreSQL, as one small interface: queries (Kysely), transactions,
+// and a version that tells caches when the data may have changed. The only place that knows which engine it is,
+// with the outbox repository (FOR UPDATE SKIP LOCKED) and the migrations (column types).
+import { type Kysely, sql } from 'kysely'
+import type { Tables } from './tables.js'
+import { asTransactionWork, refuseInsideTransactionWork } from './transaction-guard.js'
+
+export type Engine = 'sqlite' | 'postgres'
+
+export interface Database {
+  readonly engine: Engine
+  /** For reads, and for repositories outside a transaction. */
+  readonly kysely: Kysely<Tables>
+  /**
+   * Runs `work` in a transaction: committed when it resolves, nothing kept when it throws. `work` must run its
+   * queries on `trx` only (on SQLite it shares a transaction with the other writes of its batch).
+   */
+  transact<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>
+  /**
+   * Changes whenever a cached read may be out of date. SQLite: exact, from its change counters (one process per
+   * file). PostgreSQL, shared by several dynos: this process's own writes at once, and every second for the rest.
+   */
+  dataVersion(): string
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connections this process may open (DATABASE_POOL_SIZE). */
+  poolSize?: number
+  /** How long a query waits for a free PostgreSQL connection before failing with DatabaseUnavailable. */
+  poolWaitMs?: number
+  onConnectionError?: (error: Error) => void
+}
+
+export const DEFAULT_SQLITE_PATH = './data/flowcart.db'
+export const DEFAULT_POOL_SIZE = 10
+export const DEFAULT_POOL_WAIT_MS = 5000
+/** How old an answer read from a cache can be on PostgreSQL, for changes made by other dynos. */
+export const SHARED_CACHE_MS = 1000
+
+export function describeDatabaseUrl(url: string | undefined): { engine: Engine; location: string } {
+  if (!url) return { engine: 'sqlite', location: DEFAULT_SQLITE_PATH }
+  if (url.startsWith('sqlite:')) return { engine: 'sqlite', location: url.slice('sqlite:'.length) }
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', location: url }
+  throw new Error(`DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got "${url.split(':')[0]}:")`)
+}
+
+/** Loads only the driver the URL needs: better-sqlite3 or pg, not both. */
+export async function openDatabase(url: string | undefined, options: DatabaseOptions = {}): Promise<Database> {
+  const { engine, location } = describeDatabaseUrl(url)
+  if (engine === 'sqlite') {
+    const { openSqlite } = await import('./sqlite.js')
+    const { kysely, transact, dataVersion } = openSqlite(location)
+    return withCommonParts(engine, kysely, transact, dataVersion)
+  }
+  const { openPostgres, transactOnPostgres } = await import('./postgres.js')
+  const kysely = openPostgres(location, {
+    size: options.poolSize ?? DEFAULT_POOL_SIZE,
+    waitMs: options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS,
+    onIdleError: options.onConnectionError,
+  })
+  let ownWrites = 0
+  return withCommonParts(
+    engine,
+    kysely,
+    async (work) => {
+      const result = await transactOnPostgres(kysely, work)
+      ownWrites += 1
+      return result
+    },
+    () => `${ownWrites}:${Math.floor(Date.now() / SHARED_CACHE_MS)}`,
+  )
+}
+
+function withCommonParts(
+  engine: Engine,
+  driverKysely: Kysely<Tables>,
+  transact: Database['transact'],
+  dataVersion: () => string,
+): Database {
+  const kysely = driverKysely.withPlugin(refuseInsideTransactionWork)
+  return {
+    engine,
+    kysely,
+    transact: (work) => transact((trx) => asTransactionWork(() => work(trx))),
+    dataVersion,
+    async ping() {
+      try {
+        await sql`select 1`.execute(kysely)
+        return true
+      } catch {
+        return false
+      }
+    },
+    close: () => kysely.destroy(),
+  }
+}

@@ -1,0 +1,71 @@
+// Row shapes of the database, as Kysely sees them (the `Tables` of Kysely<Tables>). Money is kept in minor units (cents) to stay exact.
+import type { ColumnType, Generated } from 'kysely'
+
+/** Timestamps: ISO strings in SQLite, timestamptz (read back as Date) in PostgreSQL. */
+export type Timestamp = ColumnType<string | Date, string, string>
+
+export interface ProductsTable {
+  id: Generated<number>
+  sku: string
+  name: string
+  description: string
+  price_cents: number
+  currency_code: string
+  quantity_in_stock: number
+  updated_at: Timestamp
+  /** The matching Product2 record Id, remembered after the first look-up so a sync costs one call. */
+  salesforce_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** When salesforce_id was last looked up (a null Id checked recently means Salesforce has no such product). */
+  salesforce_checked_at: ColumnType<string | Date | null, string | null | undefined, string | null>
+}
+
+export interface OrdersTable {
+  id: Generated<number>
+  status: string
+  customer_email: string | null
+  currency_code: string
+  total_cents: number
+  created_at: Timestamp
+}
+
+export interface OrderItemsTable {
+  id: Generated<number>
+  order_id: number
+  product_id: number
+  sku: string
+  name: string
+  quantity: number
+  unit_price_cents: number
+  total_cents: number
+}
+
+export interface IdempotencyKeysTable {
+  key: string
+  request_hash: string
+  status_code: number | null
+  response_body: string | null
+  created_at: Timestamp
+}
+
+/** The outbox: one row per stock change, written in the change's transaction, published as a platform event. */
+export interface StockEventsTable {
+  id: Generated<number>
+  product_id: number
+  sku: string
+  quantity_in_stock: number
+  created_at: Timestamp
+  sent_at: ColumnType<string | Date | null, string | null | undefined, string | null>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  /** A dispatcher's lease: while in the future, no other dispatcher takes the row. */
+  claimed_until: ColumnType<string | Date | null, string | null | undefined, string | null>
+  last_error: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+export interface Tables {
+  products: ProductsTable
+  orders: OrdersTable
+  order_items: OrderItemsTable
+  idempotency_keys: IdempotencyKeysTable
+  stock_events: StockEventsTable
+}

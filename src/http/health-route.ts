@@ -1,0 +1,34 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import type { SalesforceIntegration } from '../salesforce/index.js'
+import type { Store } from '../store.js'
+import { Health } from './health-schema.js'
+
+/** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
+const EVENTS_LATE_AFTER_S = 300
+
+// Unauthenticated and kept out of the OpenAPI contract: it is for Heroku and operators, not for Flow. It tells a
+// stranger no more than codes and counts.
+export async function healthRoutes(
+  app: FastifyInstance,
+  { store, salesforce }: { store: Store; salesforce?: SalesforceIntegration },
+) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+  routes.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const databaseOk = await store.ping()
+      const salesforceHealth =
+        salesforce && databaseOk
+          ? await salesforce.health()
+          : { configured: salesforce !== undefined, pendingEvents: 0 }
+      const late = (salesforceHealth.oldestPendingSeconds ?? 0) > EVENTS_LATE_AFTER_S
+      return reply.code(databaseOk ? 200 : 503).send({
+        status: databaseOk ? (late ? 'degraded' : 'ok') : 'unavailable',
+        database: databaseOk ? 'ok' : 'unreachable',
+        salesforce: salesforceHealth,
+      })
+    },
+  )
+}

@@ -1,0 +1,62 @@
+// GET /inventory (written into Salesforce on the way) and PUT /inventory/{productId}.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { ProductIdParams } from '../catalog/schemas.js'
+import { NotFound } from '../errors.js'
+import { errorResponses, SchemaRef } from '../http/schemas.js'
+import { type StockSync, syncDisabled } from '../salesforce/stock-sync.js'
+import type { Store } from '../store.js'
+import { Inventory, InventoryQuery, StockInput } from './schemas.js'
+
+export async function inventoryRoutes(
+  app: FastifyInstance,
+  { store, stockSync }: { store: Store; stockSync?: StockSync },
+) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  routes.get(
+    '/inventory',
+    {
+      schema: {
+        operationId: 'getInventory',
+        tags: ['Inventory'],
+        summary: 'Get inventory',
+        description:
+          'Stock of one product (productId) or of every product, written into the matching Salesforce Product2 ' +
+          'records on the way: each item says in salesforceSync whether its record was updated. If Salesforce ' +
+          'cannot be reached or refuses the integration user, the call fails (502/503) so the Flow takes its fault path.',
+        querystring: InventoryQuery,
+        response: {
+          200: Type.Array(SchemaRef(Inventory), { description: 'Stock levels, ordered by product id.' }),
+          ...errorResponses(400, 401, 404, 502, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { productId } = request.query
+      const items = await store.listInventory(productId)
+      if (productId !== undefined && items.length === 0) throw new NotFound(`Product ${productId} does not exist.`)
+      return stockSync ? stockSync.syncInventory(items) : syncDisabled(items)
+    },
+  )
+
+  routes.put(
+    '/inventory/:productId',
+    {
+      schema: {
+        operationId: 'setInventory',
+        tags: ['Inventory'],
+        summary: 'Set inventory',
+        description: 'Sets the stock level of one product (an absolute count, e.g. after a stocktake).',
+        params: ProductIdParams,
+        body: SchemaRef(StockInput),
+        response: {
+          200: SchemaRef(Inventory, { description: 'The new stock level.' }),
+          ...errorResponses(400, 401, 404, 413, 415),
+        },
+      },
+    },
+    async (request) => store.setStock(request.params.productId, request.body.quantityInStock),
+  )
+}

@@ -1,0 +1,68 @@
+// Idempotency keys of postOrder, from the request header to the stored answer. Keys live in the database, so a retry
+// on another dyno or after a restart gets the first answer again.
+import { createHash } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
+import { deleteInBatches } from '../db/batched-delete.js'
+import type { Tables } from '../db/tables.js'
+import { IdempotencyConflict, InvalidInput } from '../errors.js'
+import type { Order } from './schemas.js'
+
+export const IDEMPOTENCY_RETENTION_HOURS = 24
+const MAX_KEY_LENGTH = 255
+
+/**
+ * `idempotencyKey` (the contract's name: a hyphen would reach Flow as `idempotencyx2dkey`) or the standard
+ * `Idempotency-Key`. The route schema checks the first; this one checks whichever arrived.
+ */
+export function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
+  const key = headers.idempotencykey ?? headers['idempotency-key']
+  if (key === undefined) return undefined
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new InvalidInput(`Idempotency-Key must be one header of 1 to ${MAX_KEY_LENGTH} characters.`)
+  }
+  return key
+}
+
+export const hashRequest = (request: unknown) => createHash('sha256').update(JSON.stringify(request)).digest('hex')
+
+/**
+ * Claims `key` for a request inside its transaction: undefined when the key is new (the caller then saves its answer
+ * with saveAnswer before committing), or the stored answer of the first request with this key. A concurrent claim
+ * of the same key waits on the first transaction (PostgreSQL's unique index; SQLite's single writer).
+ */
+export async function claimKey(trx: Kysely<Tables>, key: string, requestHash: string): Promise<Order | undefined> {
+  const claimed = await trx
+    .insertInto('idempotency_keys')
+    .values({ key, request_hash: requestHash, created_at: new Date().toISOString() })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .executeTakeFirst()
+  if (Number(claimed.numInsertedOrUpdatedRows) === 1) return undefined
+  const stored = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst()
+  // Removed by the retention purge since the claim was refused (24 h after it was made): the key is free again.
+  if (!stored) return claimKey(trx, key, requestHash)
+  if (stored.request_hash !== requestHash || stored.response_body === null) throw new IdempotencyConflict()
+  return JSON.parse(stored.response_body) as Order
+}
+
+/** The answer a retry with the same key gets again. */
+export async function saveAnswer(trx: Kysely<Tables>, key: string, order: Order): Promise<void> {
+  await trx
+    .updateTable('idempotency_keys')
+    .set({ response_body: JSON.stringify(order) })
+    .where('key', '=', key)
+    .execute()
+}
+
+export function purgeExpiredKeys(db: Kysely<Tables>, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_HOURS * 3600_000).toISOString()
+  return deleteInBatches(async (limit) => {
+    const result = await db
+      .deleteFrom('idempotency_keys')
+      .where('key', 'in', (eb) =>
+        eb.selectFrom('idempotency_keys').select('key').where('created_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  })
+}

@@ -1,0 +1,75 @@
+// POST /orders, GET /orders/{orderId}, GET /orders.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { NotFound } from '../errors.js'
+import { errorResponses, PageQuery, pageOf, SchemaRef } from '../http/schemas.js'
+import type { Store } from '../store.js'
+import { idempotencyKeyOf } from './idempotency.js'
+import { IdempotencyHeaders, Order, OrderIdParams, OrderInput } from './schemas.js'
+
+export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  routes.post(
+    '/orders',
+    {
+      schema: {
+        operationId: 'postOrder',
+        tags: ['Orders'],
+        summary: 'Place an order',
+        description:
+          'Reserves the stock of every line or of none: if one product lacks stock the order is refused with 409 ' +
+          'and nothing changes. Send an Idempotency-Key header to make retries safe.',
+        headers: IdempotencyHeaders,
+        body: SchemaRef(OrderInput),
+        response: {
+          201: SchemaRef(Order, { description: 'The order placed.' }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers))
+      if (replayed) reply.header('idempotent-replayed', 'true')
+      return reply.code(201).send(order)
+    },
+  )
+
+  routes.get(
+    '/orders/:orderId',
+    {
+      schema: {
+        operationId: 'getOrder',
+        tags: ['Orders'],
+        summary: 'Get an order',
+        description: 'One order with its lines and the prices captured when it was placed.',
+        params: OrderIdParams,
+        response: { 200: SchemaRef(Order, { description: 'The order.' }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const order = await store.findOrder(request.params.orderId)
+      if (!order) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
+      return order
+    },
+  )
+
+  routes.get(
+    '/orders',
+    {
+      schema: {
+        operationId: 'getOrders',
+        tags: ['Orders'],
+        summary: 'List orders',
+        description: 'Orders, newest first, one page at a time.',
+        querystring: PageQuery,
+        response: {
+          200: Type.Array(SchemaRef(Order), { description: 'One page of orders.' }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => store.listOrders(pageOf(request.query)),
+  )
+}
