@@ -2,7 +2,17 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { authHeaders, buildTestApp, engines } from './helper.js'
+import { buildApp } from '../src/app.js'
+import { createLogger } from '../src/logger.js'
+import {
+  authHeaders,
+  buildTestApp,
+  databaseUrlFor,
+  engines,
+  openTestStore,
+  registerCleanup,
+  testConfig,
+} from './helper.js'
 
 const order = (items: Array<{ productId: number; quantity: number }>, extra: Record<string, unknown> = {}) => ({
   method: 'POST' as const,
@@ -39,25 +49,63 @@ describe.each(engines)('orders on %s', (engine) => {
     expect((await app.inject({ url: `/orders/${placed.id}`, headers: authHeaders })).json()).toEqual(placed)
   })
 
-  it('refuses an order that lacks stock for one line, names the product and reserves nothing', async () => {
-    const app = await buildTestApp(engine)
-    const inventory = () => app.inject({ url: '/inventory', headers: authHeaders }).then((r) => r.json())
-    const before = await inventory()
-    await app.inject({ method: 'PUT', url: '/inventory/3', headers: authHeaders, payload: { quantityInStock: 1 } })
+  // 40 is all of product 1's stock: that line could be taken, and must neither be blamed nor kept.
+  it.each([1, 40])(
+    'refuses an order that lacks stock for one line, names the product and reserves nothing (first line %i)',
+    async (firstQuantity) => {
+      const app = await buildTestApp(engine)
+      const inventory = () => app.inject({ url: '/inventory', headers: authHeaders }).then((r) => r.json())
+      const before = await inventory()
+      await app.inject({ method: 'PUT', url: '/inventory/3', headers: authHeaders, payload: { quantityInStock: 1 } })
+
+      const response = await app.inject(
+        order([
+          { productId: 1, quantity: firstQuantity },
+          { productId: 3, quantity: 2 },
+        ]),
+      )
+
+      expect(response.statusCode).toBe(409)
+      expect(response.json()).toMatchObject({ statusCode: 409, code: 'OUT_OF_STOCK', error: 'Conflict' })
+      expect(response.json().message).toContain('Product 3 (FC-PAD-R4) has 1 in stock; 2 requested')
+      const after = await inventory()
+      expect(after[0].quantityInStock).toBe(before[0].quantityInStock)
+      expect(after[2].quantityInStock).toBe(1)
+      expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
+    },
+  )
+
+  it('refuses an order mixing currencies with 400 VALIDATION, and changes no stock', async () => {
+    const databaseUrl = await databaseUrlFor(engine)
+    const { store, db } = await openTestStore(databaseUrl)
+    await db.kysely
+      .insertInto('products')
+      .values({
+        sku: 'FC-EU-1',
+        name: 'Euro product',
+        description: '',
+        price_cents: 1000,
+        currency_code: 'EUR',
+        quantity_in_stock: 5,
+        updated_at: new Date().toISOString(),
+      })
+      .execute()
+    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), store })
+    registerCleanup(() => app.close())
 
     const response = await app.inject(
       order([
         { productId: 1, quantity: 1 },
-        { productId: 3, quantity: 2 },
+        { productId: 13, quantity: 1 },
       ]),
     )
-
-    expect(response.statusCode).toBe(409)
-    expect(response.json()).toMatchObject({ statusCode: 409, code: 'OUT_OF_STOCK', error: 'Conflict' })
-    expect(response.json().message).toContain('Product 3 (FC-PAD-R4) has 1 in stock; 2 requested')
-    const after = await inventory()
-    expect(after[0].quantityInStock).toBe(before[0].quantityInStock)
-    expect(after[2].quantityInStock).toBe(1)
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION',
+      message: 'An order takes products of one currency; these are in USD, EUR.',
+    })
+    const stock = (await app.inject({ url: '/inventory', headers: authHeaders })).json()
+    expect([stock[0].quantityInStock, stock[12].quantityInStock]).toEqual([40, 5])
     expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
   })
 

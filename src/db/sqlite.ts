@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import { changeCounter } from './change-counter.js'
 import type { Tables } from './tables.js'
 
@@ -66,26 +66,29 @@ function groupCommit(kysely: Kysely<Tables>, sqlite: SqliteDatabase.Database) {
   const queue: QueuedWork[] = []
   let scheduled = false
 
+  // Transaction control goes to the connection itself: a Kysely query costs several times what BEGIN or SAVEPOINT
+  // does (about 10 µs against 1 to 2, measured), and an order runs two of them. The batch holds Kysely's one
+  // connection meanwhile, so nothing else runs on it.
   async function runBatch(trx: Kysely<Tables>, batch: QueuedWork[]) {
     const outcomes: Array<{ value: unknown } | { error: unknown }> = []
-    await sql`begin immediate`.execute(trx)
+    sqlite.exec('begin immediate')
     try {
       for (const { work } of batch) {
-        await sql`savepoint work`.execute(trx)
+        sqlite.exec('savepoint work')
         try {
           outcomes.push({ value: await work(trx) })
-          await sql`release work`.execute(trx)
+          sqlite.exec('release work')
         } catch (error) {
           // On some errors (I/O, a full disk) SQLite has already rolled back the whole transaction: the batch fails.
           if (!sqlite.inTransaction) throw error
-          await sql`rollback to work`.execute(trx)
-          await sql`release work`.execute(trx)
+          sqlite.exec('rollback to work')
+          sqlite.exec('release work')
           outcomes.push({ error })
         }
       }
-      await sql`commit`.execute(trx)
+      sqlite.exec('commit')
     } catch (error) {
-      if (sqlite.inTransaction) await sql`rollback`.execute(trx)
+      if (sqlite.inTransaction) sqlite.exec('rollback')
       throw error
     }
     return outcomes

@@ -1,8 +1,10 @@
 // The orders' queries: the products an order takes, its stock taken in one statement, its rows, and reading orders.
-import { type Kysely, type Selectable, sql } from 'kysely'
+import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
+import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { fromCents, toIso } from '../db/values.js'
 import type { Page } from '../http/schemas.js'
+import { recordStockChanges } from '../outbox/repository.js'
 import type { Order } from './schemas.js'
 
 export interface OrderLine {
@@ -10,63 +12,229 @@ export interface OrderLine {
   quantity: number
 }
 
+/** A line whose stock was taken: the product as it is now, and the quantity ordered. */
+export interface TakenLine {
+  product_id: number
+  sku: string
+  name: string
+  price_cents: number
+  currency_code: string
+  /** After the order took its quantity. */
+  quantity_in_stock: number
+  quantity: number
+}
+
+/** What writing an order produced; `order` is undefined when no line could be taken. */
+export interface WrittenOrder {
+  taken: TakenLine[]
+  order: Selectable<OrdersTable> | undefined
+  items: Selectable<OrderItemsTable>[]
+}
+
+export interface OrderToWrite {
+  lines: OrderLine[]
+  customerEmail: string | null
+  now: string
+  /** Write an outbox row per product taken (when Salesforce is configured). */
+  recordEvents: boolean
+}
+
 export type OrderedProduct = Pick<
   Selectable<Tables['products']>,
   'id' | 'sku' | 'name' | 'price_cents' | 'currency_code' | 'quantity_in_stock'
 >
 
-export function findOrderedProducts(trx: Kysely<Tables>, ids: number[]): Promise<OrderedProduct[]> {
-  return trx
+export function findOrderedProducts(db: Kysely<Tables>, ids: number[]): Promise<OrderedProduct[]> {
+  return db
     .selectFrom('products')
     .select(['id', 'sku', 'name', 'price_cents', 'currency_code', 'quantity_in_stock'])
     .where('id', 'in', ids)
     .execute()
 }
 
-/**
- * Takes every line's stock in one statement, only from rows that still hold enough: a row another order emptied
- * meanwhile is left out, so the caller compares the count with its lines. On PostgreSQL the statement locks the rows
- * it changes until the transaction ends, which is why it comes last in an order.
- */
-export function takeStock(trx: Kysely<Tables>, lines: OrderLine[], now: string) {
-  const quantityOf = sql<number>`case id ${sql.join(
+/** `case id when <product> then <quantity> ... end`: each line's quantity, for the row of its product. */
+function quantityOf(lines: OrderLine[]) {
+  return sql<number>`case id ${sql.join(
     // The casts tell PostgreSQL the type of each parameter, which a bare `then $2` leaves open.
     lines.map((line) => sql`when ${line.productId} then cast(${line.quantity} as integer)`),
     sql` `,
   )} end`
-  return trx
+}
+
+/**
+ * Takes every line's stock in one statement, only from rows that still hold enough: a row another order emptied
+ * meanwhile is left out, so the caller compares the count with its lines. On PostgreSQL the statement locks the rows
+ * it changes until the transaction ends.
+ */
+function takeStock(db: QueryCreator<Tables>, lines: OrderLine[], now: string) {
+  const quantity = quantityOf(lines)
+  return db
     .updateTable('products')
-    .set({ quantity_in_stock: sql`quantity_in_stock - ${quantityOf}`, updated_at: now })
+    .set({ quantity_in_stock: sql`quantity_in_stock - ${quantity}`, updated_at: now })
     .where(
       'id',
       'in',
       lines.map((line) => line.productId),
     )
-    .where('quantity_in_stock', '>=', quantityOf)
-    .returning(['id', 'sku', 'quantity_in_stock'])
-    .execute()
+    .where('quantity_in_stock', '>=', quantity)
+    .returning([
+      'id as product_id',
+      'sku',
+      'name',
+      'price_cents',
+      'currency_code',
+      'quantity_in_stock',
+      quantity.as('quantity'),
+    ])
 }
 
-export function insertOrder(
-  trx: Kysely<Tables>,
-  order: { customerEmail: string | null; currencyCode: string; totalCents: number; now: string },
-) {
-  return trx
+const itemValues = (orderId: number, line: TakenLine) => ({
+  order_id: orderId,
+  product_id: line.product_id,
+  sku: line.sku,
+  name: line.name,
+  quantity: line.quantity,
+  unit_price_cents: line.price_cents,
+  total_cents: line.price_cents * line.quantity,
+})
+
+/**
+ * Takes the stock, then writes the order, its items and its outbox rows from what was taken, one statement after
+ * the other: SQLite runs in this process, so there are no round trips to save.
+ */
+export async function writeOrderStepByStep(trx: Kysely<Tables>, toWrite: OrderToWrite): Promise<WrittenOrder> {
+  const taken = await takeStock(trx, toWrite.lines, toWrite.now).execute()
+  if (taken.length === 0) return { taken, order: undefined, items: [] }
+  const order = await trx
     .insertInto('orders')
     .values({
       status: 'placed',
-      customer_email: order.customerEmail,
-      currency_code: order.currencyCode,
-      total_cents: order.totalCents,
-      created_at: order.now,
+      customer_email: toWrite.customerEmail,
+      currency_code: (taken[0] as TakenLine).currency_code,
+      total_cents: taken.reduce((sum, line) => sum + line.price_cents * line.quantity, 0),
+      created_at: toWrite.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow()
+  const items = await trx
+    .insertInto('order_items')
+    .values(taken.map((line) => itemValues(order.id, line)))
+    .returningAll()
+    .execute()
+  if (toWrite.recordEvents) {
+    await recordStockChanges(
+      trx,
+      taken.map((line) => ({ productId: line.product_id, sku: line.sku, quantityInStock: line.quantity_in_stock })),
+    )
+  }
+  return { taken, order, items }
 }
 
-export function insertOrderItems(trx: Kysely<Tables>, items: Array<Omit<Selectable<OrderItemsTable>, 'id'>>) {
-  return trx.insertInto('order_items').values(items).returningAll().execute()
+/**
+ * The same writes as writeOrderStepByStep in one statement, chained by PostgreSQL's data-modifying WITH clauses
+ * (https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING): one round trip instead of
+ * four, and the stock rows are locked only from this statement to the commit. The answer is one row per item,
+ * carrying its order and the taken line.
+ */
+export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: OrderToWrite): Promise<WrittenOrder> {
+  const withOrder = trx
+    .with('taken', (db) => takeStock(db, toWrite.lines, toWrite.now))
+    .with('placed', (db) =>
+      db
+        .insertInto('orders')
+        .columns(['status', 'customer_email', 'currency_code', 'total_cents', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('taken')
+            .select([
+              sql.lit('placed').as('status'),
+              sql<string | null>`cast(${toWrite.customerEmail} as text)`.as('customer_email'),
+              eb.fn.min('currency_code').as('currency_code'),
+              eb.fn.sum<number>(sql`price_cents * quantity`).as('total_cents'),
+              sql<string>`cast(${toWrite.now} as timestamptz)`.as('created_at'),
+            ])
+            .having((eb) => eb.fn.countAll(), '>', 0),
+        )
+        .returningAll(),
+    )
+    .with('items', (db) =>
+      db
+        .insertInto('order_items')
+        .columns(['order_id', 'product_id', 'sku', 'name', 'quantity', 'unit_price_cents', 'total_cents'])
+        .expression((eb) =>
+          eb
+            .selectFrom(['placed', 'taken'])
+            .select([
+              'placed.id',
+              'taken.product_id',
+              'taken.sku',
+              'taken.name',
+              'taken.quantity',
+              'taken.price_cents',
+              sql<number>`taken.price_cents * taken.quantity`.as('total_cents'),
+            ]),
+        )
+        .returningAll(),
+    )
+  const withEvents = toWrite.recordEvents
+    ? withOrder.with('events', (db) =>
+        db
+          .insertInto('stock_events')
+          .columns(['product_id', 'sku', 'quantity_in_stock', 'created_at', 'next_attempt_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('taken')
+              .select([
+                'product_id',
+                'sku',
+                'quantity_in_stock',
+                sql<string>`cast(${toWrite.now} as timestamptz)`.as('created_at'),
+                sql<string>`cast(${toWrite.now} as timestamptz)`.as('next_attempt_at'),
+              ]),
+          ),
+      )
+    : withOrder
+  const rows = await withEvents
+    .selectFrom('items')
+    .innerJoin('placed', 'placed.id', 'items.order_id')
+    .innerJoin('taken', 'taken.product_id', 'items.product_id')
+    .selectAll('items')
+    .select([
+      'placed.status',
+      'placed.customer_email',
+      'placed.currency_code as order_currency_code',
+      'placed.total_cents as order_total_cents',
+      'placed.created_at',
+      'taken.price_cents',
+      'taken.currency_code',
+      'taken.quantity_in_stock',
+    ])
+    .orderBy('items.id')
+    .execute()
+  const [first] = rows
+  if (!first) return { taken: [], order: undefined, items: [] }
+  const { order_id, status, customer_email, order_currency_code, order_total_cents, created_at } = first
+  return {
+    taken: rows.map(({ product_id, sku, name, price_cents, currency_code, quantity_in_stock, quantity }) => {
+      return { product_id, sku, name, price_cents, currency_code, quantity_in_stock, quantity }
+    }),
+    order: {
+      id: order_id,
+      status,
+      customer_email,
+      currency_code: order_currency_code,
+      total_cents: order_total_cents,
+      created_at,
+    },
+    items: rows.map(({ id, product_id, sku, name, quantity, unit_price_cents, total_cents }) => {
+      return { id, order_id, product_id, sku, name, quantity, unit_price_cents, total_cents }
+    }),
+  }
 }
+
+/** The order write of the engine: one statement on PostgreSQL, four in a row on SQLite (see the two above). */
+export const orderWriterFor = (engine: Engine) =>
+  engine === 'postgres' ? writeOrderInOneStatement : writeOrderStepByStep
 
 export function toOrder(row: Selectable<OrdersTable>, items: Selectable<OrderItemsTable>[]): Order {
   return {

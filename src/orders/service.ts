@@ -2,15 +2,14 @@
 // the same way.
 import type { Database } from '../db/connect.js'
 import { MixedCurrencies, NotFound, OutOfStock } from '../errors.js'
-import { recordStockChanges, type StockChange } from '../outbox/repository.js'
+import type { StockChange } from '../outbox/repository.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import {
   findOrderedProducts,
-  insertOrder,
-  insertOrderItems,
   type OrderedProduct,
   type OrderLine,
-  takeStock,
+  orderWriterFor,
+  type TakenLine,
   toOrder,
 } from './repository.js'
 import type { Order, OrderInput } from './schemas.js'
@@ -29,7 +28,10 @@ function mergeLines(items: OrderInput['items']): OrderLine[] {
   return [...quantities].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity }))
 }
 
-/** Why an order cannot be placed, in the order the checks have always been made, or undefined when it can. */
+/**
+ * Why an order cannot be placed, from the stock each line found (`products`), in the order the checks have always
+ * been made: unknown products, then mixed currencies, then the first line short of stock. Undefined when it can.
+ */
 function refusal(lines: OrderLine[], products: OrderedProduct[]): Error | undefined {
   const byId = new Map(products.map((product) => [product.id, product]))
   const missing = lines.filter((line) => !byId.has(line.productId)).map((line) => line.productId)
@@ -45,77 +47,70 @@ function refusal(lines: OrderLine[], products: OrderedProduct[]): Error | undefi
   return undefined
 }
 
+/** The stock each line found: the lines taken hold it again on top of what they left. */
+function stockFound(taken: TakenLine[], current: OrderedProduct[]): OrderedProduct[] {
+  const takenById = new Map(taken.map((line) => [line.product_id, line]))
+  return current.map((product) => {
+    const line = takenById.get(product.id)
+    return line ? { ...product, quantity_in_stock: line.quantity_in_stock + line.quantity } : product
+  })
+}
+
 /**
- * The statements of an order, with the one that locks stock rows (takeStock) last: on PostgreSQL another order for
- * the same product waits only for this transaction's commit, not for all of its writes. The products read first
- * can change before takeStock; takeStock itself only takes stock that is still there, so an order that loses that
- * race is refused and rolled back like any other.
+ * Takes the stock of every line that has enough, then writes the order from what was taken, all in one
+ * transaction: on PostgreSQL as one statement, on SQLite one statement after the other (repository.ts says why).
+ * If a line could not be taken, or the products are of several currencies, the transaction is rolled back and the
+ * refusal says why. A stock row is locked (PostgreSQL) from the moment its stock is taken to the commit.
  */
-export function placeOrder(
+export async function placeOrder(
+  db: Database,
+  request: OrderInput,
+  idempotencyKey: string | undefined,
+  options: { recordEvents: boolean },
+): Promise<PlacedOrder> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await placeOnce(db, request, idempotencyKey, options)
+    } catch (error) {
+      if (!(error instanceof StockMovedMeanwhile) || attempt === 3) throw error
+    }
+  }
+}
+
+/** A line could not be taken, yet its stock suffices when read right after: another change landed in between. */
+class StockMovedMeanwhile extends Error {}
+
+function placeOnce(
   db: Database,
   request: OrderInput,
   idempotencyKey: string | undefined,
   options: { recordEvents: boolean },
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
+  const customerEmail = request.customerEmail ?? null
+  const writeOrder = orderWriterFor(db.engine)
   return db.transact(async (trx) => {
     if (idempotencyKey) {
-      const requestHash = hashRequest({ lines, customerEmail: request.customerEmail ?? null })
-      const answer = await claimKey(trx, idempotencyKey, requestHash)
+      const answer = await claimKey(trx, idempotencyKey, hashRequest({ lines, customerEmail }))
       if (answer) return { order: answer, replayed: true, stockChanges: [] }
     }
-    const products = await findOrderedProducts(
-      trx,
-      lines.map((line) => line.productId),
-    )
-    const refused = refusal(lines, products)
-    if (refused) throw refused
-    const byId = new Map(products.map((product) => [product.id, product]))
     const now = new Date().toISOString()
-    const priced = lines.map(({ productId, quantity }) => ({
-      product: byId.get(productId) as OrderedProduct,
-      quantity,
-    }))
-    const orderRow = await insertOrder(trx, {
-      customerEmail: request.customerEmail ?? null,
-      currencyCode: priced[0]?.product.currency_code ?? 'USD',
-      totalCents: priced.reduce((sum, { product, quantity }) => sum + product.price_cents * quantity, 0),
-      now,
-    })
-    const itemRows = await insertOrderItems(
-      trx,
-      priced.map(({ product, quantity }) => ({
-        order_id: orderRow.id,
-        product_id: product.id,
-        sku: product.sku,
-        name: product.name,
-        quantity,
-        unit_price_cents: product.price_cents,
-        total_cents: product.price_cents * quantity,
-      })),
-    )
-    const order = toOrder(orderRow, itemRows)
-    if (idempotencyKey) await saveAnswer(trx, idempotencyKey, order)
-
-    const taken = await takeStock(trx, lines, now)
-    if (taken.length < lines.length) {
-      // Another order took the stock since it was read: say so from a fresh read, and keep nothing.
-      throw (
-        refusal(
-          lines,
-          await findOrderedProducts(
-            trx,
-            lines.map((line) => line.productId),
-          ),
-        ) ?? new Error('stock vanished')
+    const written = await writeOrder(trx, { lines, customerEmail, now, ...options })
+    const currencies = new Set(written.taken.map((line) => line.currency_code))
+    if (!written.order || written.taken.length < lines.length || currencies.size > 1) {
+      const current = await findOrderedProducts(
+        trx,
+        lines.map((line) => line.productId),
       )
+      throw refusal(lines, stockFound(written.taken, current)) ?? new StockMovedMeanwhile()
     }
-    const stockChanges = taken.map((row) => ({
-      productId: row.id,
-      sku: row.sku,
-      quantityInStock: row.quantity_in_stock,
+    const order = toOrder(written.order, written.items)
+    if (idempotencyKey) await saveAnswer(trx, idempotencyKey, order)
+    const stockChanges = written.taken.map((line) => ({
+      productId: line.product_id,
+      sku: line.sku,
+      quantityInStock: line.quantity_in_stock,
     }))
-    if (options.recordEvents) await recordStockChanges(trx, stockChanges)
     return { order, replayed: false, stockChanges }
   })
 }
