@@ -1,129 +1,184 @@
-// npm run bench: throughput and latency of flowcart against a bare Fastify baseline measured in the same run.
+// npm run bench: flowcart on SQLite and on PostgreSQL against a bare Fastify route and against PostgreSQL's own
+// pgbench, all measured in the same run, in alternating rounds, with the load generator on a core of its own.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import autocannon from 'autocannon'
 import { formatApiEconomy, measureApiEconomy } from './bench/api-economy.js'
+import { dropDatabase, freshDatabase, postgresProblem } from './bench/databases.js'
+import { dynoMemory } from './bench/dyno-memory.js'
+import { autocannon, type HttpLoad, initPgbench, type LoadResult, pgbench } from './bench/load.js'
+import { choosePinning } from './bench/pinning.js'
 import { type RunningServer, startServer } from './bench/processes.js'
 
 const CONNECTIONS = 50
+/** pgbench sessions: as many as flowcart's pool opens (DATABASE_POOL_SIZE, default 10). */
+const PGBENCH_CLIENTS = 10
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const RSS_TARGET_MB = 120
 const PASSWORD = 'bench-password-0123456789'
 const authorization = `Basic ${Buffer.from(`flowcart:${PASSWORD}`).toString('base64')}`
+const FLOWCART_DB = 'flowcart_bench'
+const PGBENCH_DB = 'flowcart_bench_pgbench'
 
-interface Sample {
-  requestsPerSecond: number
-  p99: number
-  errors: number
-  /** CPU time per request: of the server, and of this process generating the load. */
-  serverCpuMicroseconds: number
-  clientCpuMicroseconds: number
+interface Sample extends LoadResult {
+  /** CPU time of the process under test per request (undefined for pgbench: PostgreSQL is many processes). */
+  serverCpuMicroseconds: number | undefined
 }
 
-async function measure(server: RunningServer, options: autocannon.Options): Promise<Sample> {
-  const serverBefore = server.cpuMicroseconds()
-  const clientBefore = process.cpuUsage()
-  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
-  const client = process.cpuUsage(clientBefore)
-  const failures = result.errors + result.timeouts + result.non2xx
-  const requests = Math.max(result.requests.total, 1)
-  return {
-    requestsPerSecond: result.requests.average,
-    p99: result.latency.p99,
-    errors: failures,
-    serverCpuMicroseconds: (server.cpuMicroseconds() - serverBefore) / requests,
-    clientCpuMicroseconds: (client.user + client.system) / requests,
-  }
+interface Row {
+  name: string
+  measure(): Promise<Sample>
+  /** The row this one's req/s is divided by, and the least ratio it must reach; its p99 bound in ms. */
+  target?: { against: string; ratio: number; p99Ms?: number }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+const pinning = choosePinning()
+const memory = dynoMemory()
+const load = { connections: CONNECTIONS, seconds: SECONDS }
 
-const baseline = await startServer('tools/bench/hello-world.ts', '/')
-const databaseFile = join(mkdtempSync(join(tmpdir(), 'flowcart-bench-')), 'flowcart.db')
-// The compiled build, as the Procfile runs it.
-const flowcart = await startServer('dist/src/server.js', '/healthz', {
-  DATABASE_URL: `sqlite:${databaseFile}`,
-  API_PASSWORD: PASSWORD,
-})
-const httpOnly = await startServer('tools/bench/http-only.ts', '/healthz', { API_PASSWORD: PASSWORD })
-// Stock large enough that no order of the run is refused.
-await fetch(`${flowcart.url}/inventory/1`, {
-  method: 'PUT',
-  headers: { authorization, 'content-type': 'application/json' },
-  body: JSON.stringify({ quantityInStock: 2_000_000_000 }),
-})
+async function measureHttp(server: RunningServer, request: HttpLoad): Promise<Sample> {
+  const before = server.cpuMicroseconds()
+  const result = await autocannon(pinning.load, request, load)
+  return { ...result, serverCpuMicroseconds: (server.cpuMicroseconds() - before) / Math.max(result.total, 1) }
+}
 
-const orderRequest = (url: string): autocannon.Options => ({
-  url: `${url}/orders`,
+const getProducts = (server: RunningServer): HttpLoad => ({ url: `${server.url}/products`, headers: { authorization } })
+const postOrder = (server: RunningServer): HttpLoad => ({
+  url: `${server.url}/orders`,
   method: 'POST',
   headers: { authorization, 'content-type': 'application/json' },
   body: JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }),
 })
-const scenarios: Record<string, { server: RunningServer; options: autocannon.Options }> = {
-  'baseline: Fastify hello world': { server: baseline, options: { url: `${baseline.url}/` } },
-  'GET /products': { server: flowcart, options: { url: `${flowcart.url}/products`, headers: { authorization } } },
-  'POST /orders': { server: flowcart, options: orderRequest(flowcart.url) },
-  'diagnostic: POST /orders, HTTP side only (no database)': { server: httpOnly, options: orderRequest(httpOnly.url) },
-}
-const targets: Record<string, { requestsPerSecond: number; p99: number }> = {
-  'GET /products': { requestsPerSecond: 0.8, p99: 2 },
-  'POST /orders': { requestsPerSecond: 0.4, p99: 2 },
+
+/** flowcart as the Procfile runs it (the compiled build), with stock that no order of the run can exhaust. */
+async function startFlowcart(databaseUrl: string): Promise<RunningServer> {
+  const server = await startServer('dist/src/server.js', '/healthz', {
+    env: { DATABASE_URL: databaseUrl, API_PASSWORD: PASSWORD },
+    pin: [...memory.prefix, ...pinning.server],
+  })
+  const response = await fetch(`${server.url}/inventory/1`, {
+    method: 'PUT',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ quantityInStock: 2_000_000_000 }),
+  })
+  if (!response.ok) throw new Error(`setting the stock answered ${response.status}`)
+  return server
 }
 
-const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]))
+const bare = await startServer('tools/bench/hello-world.ts', '/', { pin: pinning.server })
+const sqlite = await startFlowcart(`sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-bench-')), 'flowcart.db')}`)
+const servers = [bare, sqlite]
+const rows: Row[] = [
+  { name: 'bare Fastify hello world', measure: () => measureHttp(bare, { url: `${bare.url}/` }) },
+  {
+    name: 'getProducts, SQLite',
+    measure: () => measureHttp(sqlite, getProducts(sqlite)),
+    target: { against: 'bare Fastify hello world', ratio: 0.35 },
+  },
+  {
+    name: 'postOrder, SQLite',
+    measure: () => measureHttp(sqlite, postOrder(sqlite)),
+    target: { against: 'bare Fastify hello world', ratio: 0.2 },
+  },
+]
+
+const postgresMissing = await postgresProblem()
+let postgres: RunningServer | undefined
+if (!postgresMissing) {
+  postgres = await startFlowcart(await freshDatabase(FLOWCART_DB))
+  servers.push(postgres)
+  const pgbenchUrl = await freshDatabase(PGBENCH_DB)
+  await initPgbench(pgbenchUrl)
+  const server = postgres
+  const noServerCpu = (result: LoadResult): Sample => ({ ...result, serverCpuMicroseconds: undefined })
+  rows.push(
+    {
+      name: 'getProducts, PostgreSQL',
+      measure: () => measureHttp(server, getProducts(server)),
+      target: { against: 'bare Fastify hello world', ratio: 0.25 },
+    },
+    {
+      name: 'postOrder, PostgreSQL',
+      measure: () => measureHttp(server, postOrder(server)),
+      target: { against: 'pgbench -N (simple update)', ratio: 0.4, p99Ms: 20 },
+    },
+    {
+      name: 'pgbench -N (simple update)',
+      measure: async () =>
+        noServerCpu(await pgbench(pinning.load, pgbenchUrl, '-N', { clients: PGBENCH_CLIENTS, seconds: SECONDS })),
+    },
+    {
+      name: 'pgbench -S (select only)',
+      measure: async () =>
+        noServerCpu(await pgbench(pinning.load, pgbenchUrl, '-S', { clients: PGBENCH_CLIENTS, seconds: SECONDS })),
+    },
+  )
+}
+
+console.log(`${pinning.description}.\n${memory.description}.`)
+if (postgresMissing) console.log(`PostgreSQL rows SKIPPED: ${postgresMissing}`)
+const samples = new Map<string, Sample[]>(rows.map((row) => [row.name, []]))
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const [name, { server, options }] of Object.entries(scenarios)) {
-    samples[name]?.push(await measure(server, options))
-    process.stdout.write(`round ${round}/${ROUNDS}: ${name} done\n`)
+  for (const row of rows) {
+    samples.get(row.name)?.push(await row.measure())
+    process.stdout.write(`round ${round}/${ROUNDS}: ${row.name} done\n`)
   }
 }
+const rss = { sqlite: sqlite.rssMegabytes(), postgres: postgres?.rssMegabytes() }
+await Promise.all(servers.map((server) => server.stop()))
+if (postgres) await Promise.all([dropDatabase(FLOWCART_DB), dropDatabase(PGBENCH_DB)])
+memory.remove()
 
-const summary = Object.fromEntries(
-  Object.entries(samples).map(([name, list]) => [
-    name,
-    {
-      requestsPerSecond: median(list.map((sample) => sample.requestsPerSecond)),
-      p99: median(list.map((sample) => sample.p99)),
-      errors: list.reduce((sum, sample) => sum + sample.errors, 0),
-      serverCpuMicroseconds: median(list.map((sample) => sample.serverCpuMicroseconds)),
-      clientCpuMicroseconds: median(list.map((sample) => sample.clientCpuMicroseconds)),
-      // The spread across rounds says how far a difference between two runs can be trusted.
-      range: `${Math.round(Math.min(...list.map((sample) => sample.requestsPerSecond)))}–${Math.round(Math.max(...list.map((sample) => sample.requestsPerSecond)))}`,
-    },
-  ]),
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+const summary = new Map(
+  [...samples].map(([name, list]) => {
+    const cpu = list.map((sample) => sample.serverCpuMicroseconds).filter((value) => value !== undefined)
+    return [
+      name,
+      {
+        requestsPerSecond: median(list.map((sample) => sample.requestsPerSecond)),
+        low: Math.min(...list.map((sample) => sample.requestsPerSecond)),
+        high: Math.max(...list.map((sample) => sample.requestsPerSecond)),
+        p99Ms: median(list.map((sample) => sample.p99Ms)),
+        failures: list.reduce((sum, sample) => sum + sample.failures, 0),
+        serverCpuMicroseconds: cpu.length > 0 ? median(cpu) : undefined,
+      },
+    ]
+  }),
 )
-const base = summary['baseline: Fastify hello world'] as Sample
-const rss = flowcart.rssMegabytes()
-console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, medians:\n`)
-console.log('| scenario | req/s | req/s range | ratio | p99 ms | p99 ratio | failed requests | target |')
-console.log('|---|---|---|---|---|---|---|---|')
-for (const [name, result] of Object.entries(summary)) {
-  const target = targets[name]
-  const ratio = result.requestsPerSecond / base.requestsPerSecond
-  const p99Ratio = result.p99 / Math.max(base.p99, 1)
-  const verdict = target
-    ? `${ratio >= target.requestsPerSecond && p99Ratio <= target.p99 ? 'met' : 'MISSED'} (≥ ${target.requestsPerSecond}×, p99 ≤ ${target.p99}×)`
-    : ''
-  console.log(
-    `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.range} | ${ratio.toFixed(2)} | ${result.p99} | ${p99Ratio.toFixed(2)} | ${result.errors} | ${verdict} |`,
-  )
-}
-// Req/s on a shared two-core machine moves with whatever else runs; CPU time per request moves far less, and
-// says what a target asks for: reaching ratio × baseline req/s on one core leaves 1 s / that many µs a request.
-console.log('\nCPU time per request (medians; the load generator runs in this process, on the same two cores):\n')
-console.log('| scenario | server µs | server ratio | load generator µs | server µs a request at the target |')
-console.log('|---|---|---|---|---|')
-for (const [name, result] of Object.entries(summary)) {
-  const target = targets[name]
-  const budget = target ? (1e6 / (target.requestsPerSecond * base.requestsPerSecond)).toFixed(0) : ''
-  console.log(
-    `| ${name} | ${result.serverCpuMicroseconds.toFixed(1)} | ${(result.serverCpuMicroseconds / base.serverCpuMicroseconds).toFixed(1)} | ${result.clientCpuMicroseconds.toFixed(1)} | ${budget} |`,
-  )
-}
-console.log(`\nflowcart RSS after the run: ${rss.toFixed(0)} MB (target < 150 MB: ${rss < 150 ? 'met' : 'MISSED'})`)
 
-await Promise.all([baseline.stop(), flowcart.stop(), httpOnly.stop()])
+const bareResult = summary.get('bare Fastify hello world')
+console.log(
+  `\n${CONNECTIONS} HTTP connections (pgbench: ${PGBENCH_CLIENTS} sessions, one thread), ${ROUNDS} alternating rounds of ${SECONDS} s, medians:\n`,
+)
+console.log('| row | req/s (pgbench: tps) | range | vs bare Fastify | p99 ms | server CPU µs/request | target |')
+console.log('|---|---|---|---|---|---|---|')
+for (const row of rows) {
+  const result = summary.get(row.name)
+  if (!result || !bareResult) continue
+  let verdict = ''
+  if (row.target) {
+    const against = summary.get(row.target.against)
+    const ratio = result.requestsPerSecond / (against?.requestsPerSecond ?? Number.NaN)
+    const p99Met = row.target.p99Ms === undefined || result.p99Ms <= row.target.p99Ms
+    const p99Text = row.target.p99Ms === undefined ? '' : `, p99 ≤ ${row.target.p99Ms} ms`
+    verdict = `${ratio >= row.target.ratio && p99Met ? 'met' : 'MISSED'}: ${ratio.toFixed(2)}× ${row.target.against} (≥ ${row.target.ratio}×${p99Text})`
+  }
+  const cpu = result.serverCpuMicroseconds === undefined ? '—' : result.serverCpuMicroseconds.toFixed(1)
+  const failures = result.failures > 0 ? ` (${result.failures} failed)` : ''
+  console.log(
+    `| ${row.name} | ${Math.round(result.requestsPerSecond)}${failures} | ${Math.round(result.low)}–${Math.round(result.high)} | ${(result.requestsPerSecond / bareResult.requestsPerSecond).toFixed(2)} | ${result.p99Ms.toFixed(1)} | ${cpu} | ${verdict} |`,
+  )
+}
+console.log('\npgbench p99 is read from its per-transaction log. Server CPU: the flowcart (or Fastify) process only.')
+for (const [engine, megabytes] of Object.entries(rss)) {
+  if (megabytes === undefined) continue
+  const verdict = megabytes < RSS_TARGET_MB ? 'met' : 'MISSED'
+  console.log(
+    `flowcart RSS after the whole bench, ${engine}: ${megabytes.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict})`,
+  )
+}
 
 // Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed.
 console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)

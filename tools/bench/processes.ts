@@ -20,13 +20,15 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/** Runs `entry` with this Node, behind `pin` (e.g. taskset -c 1; taskset execs it, so the pid is Node's). */
 export async function startServer(
   entry: string,
   readyPath: string,
-  env: Record<string, string> = {},
+  { env = {}, pin = [] }: { env?: Record<string, string>; pin?: string[] } = {},
 ): Promise<RunningServer> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], {
+  const [command, ...prefix] = [...pin, process.execPath]
+  const child = spawn(command as string, [...prefix, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
