@@ -574,6 +574,8 @@ describe('platform events', () => {
     [INVENTORY_EVENT_FIELDS.sku]: 'SKU-42',
     [INVENTORY_EVENT_FIELDS.quantityInStock]: quantity,
   })
+  // The integration user's session published them (the emulator's first user).
+  const createdById = expect.stringMatching(/^005[A-Za-z0-9]{15}$/)
   const enqueued = {
     id: expect.stringMatching(/^e01\w{15}$/),
     success: true,
@@ -608,8 +610,8 @@ describe('platform events', () => {
       enqueued,
     ])
     expect(emulator.events()).toEqual([
-      { type: DEFAULT_INVENTORY_EVENT, replayId: 1, fields: event(3), receivedAt: expect.any(String) },
-      { type: DEFAULT_INVENTORY_EVENT, replayId: 2, fields: event(6), receivedAt: expect.any(String) },
+      { type: DEFAULT_INVENTORY_EVENT, replayId: 1, fields: event(3), receivedAt: expect.any(String), createdById },
+      { type: DEFAULT_INVENTORY_EVENT, replayId: 2, fields: event(6), receivedAt: expect.any(String), createdById },
     ])
     expect(emulator.counters().byEndpoint['POST composite/sobjects']).toBe(1)
   })

@@ -90,6 +90,21 @@ export function registerAdmin(app: FastifyInstance, state: EmulatorState, contro
     return faultState()
   })
 
+  app.post<{ Body: { username: string } }>(
+    '/sessions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['username'],
+          additionalProperties: false,
+          properties: { username: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(controls.openSession(request.body.username)),
+  )
+
   app.post('/reset-counters', async (_request, reply) => {
     controls.resetCounters()
     return reply.code(204).send()

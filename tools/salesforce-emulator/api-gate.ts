@@ -12,6 +12,10 @@ export interface EndpointConfig {
 
 declare module 'fastify' {
   interface FastifyContextConfig extends EndpointConfig {}
+  interface FastifyRequest {
+    /** The user whose session the request's access token is: records and events it writes carry this Id. */
+    sessionUserId: string
+  }
 }
 
 const SESSION = /^(?:Bearer|OAuth)\s+(\S+)$/i
@@ -42,13 +46,15 @@ function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
  * call that reaches the REST API is counted, the failed ones too, so a client's retries show in the counters.
  */
 export function installApiGate(app: FastifyInstance, state: EmulatorState): void {
+  app.decorateRequest('sessionUserId', '')
   app.addHook('onRequest', async (request, reply) => {
     state.countApiCall(endpointOf(request))
     if (state.down) return sendUnavailable(reply)
     const failure = state.apiFailures.shift()
     if (failure) return sendFailure(reply, failure)
     const token = SESSION.exec(request.headers.authorization ?? '')?.[1]
-    if (!token || !state.tokens.has(token)) {
+    const userId = token === undefined ? undefined : state.tokens.get(token)
+    if (!userId) {
       return sendApiError(
         reply.header('www-authenticate', 'Token'),
         401,
@@ -56,6 +62,7 @@ export function installApiGate(app: FastifyInstance, state: EmulatorState): void
         'Session expired or invalid',
       )
     }
+    request.sessionUserId = userId
     if (state.apiUsage() > state.apiLimit) {
       return sendApiError(reply, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
     }

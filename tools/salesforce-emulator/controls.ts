@@ -14,6 +14,7 @@ export function createControls(state: EmulatorState): Controls {
     events: () => state.events.map((event) => ({ ...event, fields: { ...event.fields } })),
     addProducts: (products) => state.addProducts(products),
     deleteRecord: (id) => state.deleteRecord(id),
+    openSession: (username) => state.openSession(username),
     failNextTokenRequests: (count, error = NOT_APPROVED) => {
       for (let i = 0; i < count; i++) state.tokenFailures.push({ ...error })
     },

@@ -57,7 +57,8 @@ function injectedFailure(state: EmulatorState, view: SObject): SaveError | undef
   return rule?.match(view) ? saveError(rule.statusCode, rule.message) : undefined
 }
 
-export function prepareUpdate(state: EmulatorState, record: SObject, type: string): Prepared {
+/** `userId`: whose session writes (the record's LastModifiedById). */
+export function prepareUpdate(state: EmulatorState, record: SObject, type: string, userId: string): Prepared {
   const object = objectFor(state, type)
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))
   if (object.kind === 'event') {
@@ -83,13 +84,14 @@ export function prepareUpdate(state: EmulatorState, record: SObject, type: strin
     ok: true,
     id: stored.Id as string,
     apply: () => {
-      Object.assign(stored, fields)
+      Object.assign(stored, fields, { LastModifiedById: userId })
       return { id: stored.Id as string, success: true, errors: [] }
     },
   }
 }
 
-export function prepareCreate(state: EmulatorState, record: SObject, type: string): Prepared {
+/** `userId`: whose session writes (a platform event's CreatedById). */
+export function prepareCreate(state: EmulatorState, record: SObject, type: string, userId: string): Prepared {
   const object = objectFor(state, type)
   if (!object && type.toLowerCase().endsWith('__e')) return failed(saveError('NOT_FOUND', NOT_FOUND_MESSAGE))
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))
@@ -102,12 +104,19 @@ export function prepareCreate(state: EmulatorState, record: SObject, type: strin
   const injected = injectedFailure(state, { ...fields, attributes: { type: object.name } })
   if (injected) return failed(injected)
   if (object.kind === 'record') {
-    return { ok: true, apply: () => ({ id: state.insertProduct(fields).Id as string, success: true, errors: [] }) }
+    return {
+      ok: true,
+      apply: () => {
+        const stored = state.insertProduct(fields)
+        stored.LastModifiedById = userId
+        return { id: stored.Id as string, success: true, errors: [] }
+      },
+    }
   }
   return {
     ok: true,
     apply: () => {
-      state.recordEvent(object.name, fields)
+      state.recordEvent(object.name, fields, userId)
       // A successful publish still carries an "error": the enqueue notice with the event's UUID.
       const enqueued = saveError('OPERATION_ENQUEUED', randomUUID())
       return { id: state.newId(KEY_PREFIX.event), success: true, errors: [enqueued] }

@@ -33,6 +33,8 @@ export const productObject: ObjectSpec = {
     field('StockKeepingUnit', 'string'),
     field('IsActive', 'boolean', false),
     field(DEFAULT_STOCK_FIELD, 'double'),
+    // Set by the platform to the user whose session wrote the record; an id field, so no client can write it.
+    field('LastModifiedById', 'id'),
   ],
 }
 

@@ -36,7 +36,12 @@ export function registerSObjects(app: FastifyInstance, state: EmulatorState): vo
       if (!id.startsWith(KEY_PREFIX.product) || state.isDeleted(id) || !state.findProduct(id)) throw notFound()
       const record = bodyRecord(request.body)
       checkJsonTypes(productObject, record)
-      const prepared = prepareUpdate(state, { ...record, attributes: { type: productObject.name }, id }, name)
+      const prepared = prepareUpdate(
+        state,
+        { ...record, attributes: { type: productObject.name }, id },
+        name,
+        request.sessionUserId,
+      )
       if (!prepared.ok) throw failure(prepared.result)
       prepared.apply()
       return reply.code(204).send()
@@ -53,7 +58,12 @@ export function registerSObjects(app: FastifyInstance, state: EmulatorState): vo
       if (!object) throw notFound()
       const record = bodyRecord(request.body)
       checkJsonTypes(object, record)
-      const prepared = prepareCreate(state, { ...record, attributes: { type: object.name } }, object.name)
+      const prepared = prepareCreate(
+        state,
+        { ...record, attributes: { type: object.name } },
+        object.name,
+        request.sessionUserId,
+      )
       if (!prepared.ok) throw failure(prepared.result)
       return sendJson(reply, 201, prepared.apply())
     },

@@ -1,8 +1,17 @@
 // Everything the emulator remembers between requests: records, events, tokens, counters and pending faults.
+import { randomBytes } from 'node:crypto'
 import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../src/salesforce/names.js'
 import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
 import { findField, productObject } from './schema.js'
-import type { ApiCallCounters, ApiFailure, EmulatorProduct, ReceivedEvent, RecordMatcher, TokenError } from './types.js'
+import type {
+  ApiCallCounters,
+  ApiFailure,
+  EmulatorProduct,
+  ReceivedEvent,
+  RecordMatcher,
+  TokenError,
+  UserSession,
+} from './types.js'
 
 export type SObject = Record<string, unknown>
 
@@ -25,7 +34,10 @@ export class EmulatorState {
   readonly products = new Map<string, SObject>()
   readonly deleted = new Set<string>()
   readonly events: ReceivedEvent[] = []
-  readonly tokens = new Set<string>()
+  /** Valid access tokens, each with the Id of the user whose session it is. */
+  readonly tokens = new Map<string, string>()
+  /** Users by Id: the integration user, and those a session was opened for (openSession). */
+  readonly users = new Map<string, string>()
   readonly cursors = new Map<string, QueryCursor>()
   readonly organizationId = makeId(KEY_PREFIX.organization, 1)
   readonly userId = makeId(KEY_PREFIX.user, 1)
@@ -43,6 +55,30 @@ export class EmulatorState {
     eventTypes: string[] = [DEFAULT_INVENTORY_EVENT],
   ) {
     for (const name of eventTypes) this.eventTypes.set(name.toLowerCase(), name)
+  }
+
+  /** A new access token of `userId`'s session, in Salesforce's shape: the org Id, `!`, then opaque bytes. */
+  issueToken(userId: string): string {
+    const accessToken = `${this.organizationId.slice(0, 15)}!${randomBytes(32).toString('base64url')}`
+    this.tokens.set(accessToken, userId)
+    return accessToken
+  }
+
+  /** A session of the user named `username` (created on first use), as a user who logged in to the org has one. */
+  openSession(username: string): UserSession {
+    let userId = [...this.users].find(([, name]) => name === username)?.[0]
+    if (!userId) {
+      // The integration user is the first: sessions' users come after it.
+      userId = makeId(KEY_PREFIX.user, this.users.size + 2)
+      this.users.set(userId, username)
+    }
+    return {
+      accessToken: this.issueToken(userId),
+      userId,
+      username,
+      orgId: this.organizationId,
+      instanceUrl: this.instanceUrl,
+    }
   }
 
   newId(prefix: string): string {
@@ -95,6 +131,7 @@ export class EmulatorState {
       StockKeepingUnit: fields.StockKeepingUnit ?? null,
       IsActive: fields.IsActive ?? false,
       [DEFAULT_STOCK_FIELD]: fields[DEFAULT_STOCK_FIELD] ?? null,
+      LastModifiedById: this.userId,
     }
     this.products.set(idKey(record.Id as string), record)
     this.deleted.delete(idKey(record.Id as string))
@@ -123,8 +160,9 @@ export class EmulatorState {
     return this.eventTypes.get(name.toLowerCase())
   }
 
-  recordEvent(type: string, fields: SObject): ReceivedEvent {
-    const event = { type, replayId: this.events.length + 1, fields, receivedAt: new Date().toISOString() }
+  /** `createdById`: the user whose session published it (an event's CreatedById in Salesforce). */
+  recordEvent(type: string, fields: SObject, createdById: string): ReceivedEvent {
+    const event = { type, replayId: this.events.length + 1, fields, receivedAt: new Date().toISOString(), createdById }
     this.events.push(event)
     return event
   }
@@ -141,6 +179,7 @@ function toEmulatorProduct(record: SObject): EmulatorProduct {
     Name: record.Name as string,
     IsActive: record.IsActive as boolean,
     Qty_In_Stock__c: record[DEFAULT_STOCK_FIELD] as number | null,
+    LastModifiedById: record.LastModifiedById as string,
   }
   if (typeof record.ProductCode === 'string') product.ProductCode = record.ProductCode
   if (typeof record.StockKeepingUnit === 'string') product.StockKeepingUnit = record.StockKeepingUnit

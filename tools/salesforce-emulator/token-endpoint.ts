@@ -1,5 +1,4 @@
 // POST /services/oauth2/token: the OAuth 2.0 JWT bearer grant, with Salesforce's error codes and success shape.
-import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import jwt, { type JwtPayload } from 'jsonwebtoken'
 import { identityPath } from './identity.js'
@@ -68,8 +67,7 @@ export function registerTokenEndpoint(app: FastifyInstance, state: EmulatorState
     }
     const refused = checkAssertion(body.assertion, settings)
     if (refused) return sendTokenJson(reply, 400, refused)
-    const accessToken = `${state.organizationId.slice(0, 15)}!${randomBytes(32).toString('base64url')}`
-    state.tokens.add(accessToken)
+    const accessToken = state.issueToken(state.userId)
     return sendTokenJson(reply, 200, {
       access_token: accessToken,
       scope: 'api',

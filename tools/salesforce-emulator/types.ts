@@ -7,6 +7,17 @@ export interface EmulatorProduct {
   StockKeepingUnit?: string
   IsActive?: boolean
   Qty_In_Stock__c?: number | null
+  /** The user whose session last wrote the record (read-only; set by the emulator). */
+  LastModifiedById?: string
+}
+
+/** An open session of one user of the org: what a Salesforce login, or AppLink, hands an app. */
+export interface UserSession {
+  accessToken: string
+  userId: string
+  username: string
+  orgId: string
+  instanceUrl: string
 }
 
 export interface EmulatorOptions {
@@ -39,6 +50,8 @@ export interface ReceivedEvent {
   replayId: number
   fields: Record<string, unknown>
   receivedAt: string
+  /** The Id of the user whose session published the event. */
+  createdById: string
 }
 
 export interface TokenError {
@@ -67,6 +80,8 @@ export interface SalesforceEmulator {
   events(): ReceivedEvent[]
   addProducts(products: EmulatorProduct[]): EmulatorProduct[]
   deleteRecord(id: string): void
+  /** A session of the user `username` (created on first use): its token is accepted like the integration user's. */
+  openSession(username: string): UserSession
   failNextTokenRequests(count: number, error?: TokenError): void
   expireAllTokens(): void
   failNextApiCalls(count: number, failure: ApiFailure): void
