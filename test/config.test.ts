@@ -100,16 +100,17 @@ describe('Salesforce configuration', () => {
       Buffer.from(keys.privateKey).toString('base64'),
     ]) {
       const config = loadConfig({ ...complete, SF_PRIVATE_KEY: key }).salesforce
-      expect(config?.settings.privateKey).toContain('BEGIN PRIVATE KEY')
+      expect(config?.jwt?.privateKey).toContain('BEGIN PRIVATE KEY')
       expect(config).toMatchObject({
         productMatchField: 'ProductCode',
         stockField: 'Qty_In_Stock__c',
         inventoryEvent: 'Inventory_Update__e',
         publishLingerMs: 200,
-        settings: { audience: 'https://login.salesforce.com', apiVersion: '62.0', timeoutMs: 10_000 },
+        jwt: { audience: 'https://login.salesforce.com', apiVersion: '62.0', timeoutMs: 10_000 },
+        api: { apiVersion: '62.0', timeoutMs: 10_000 },
       })
     }
-    expect(loadConfig({ ...complete, SF_LOGIN_URL: 'https://test.salesforce.com' }).salesforce?.settings.audience).toBe(
+    expect(loadConfig({ ...complete, SF_LOGIN_URL: 'https://test.salesforce.com' }).salesforce?.jwt?.audience).toBe(
       'https://test.salesforce.com',
     )
   })
@@ -141,6 +142,31 @@ describe('Salesforce configuration', () => {
     )
     expect(() => loadConfig({ ...complete, SF_PRODUCT_MATCH_FIELD: "Name' OR Id != '" })).toThrow(
       /^SF_PRODUCT_MATCH_FIELD is invalid/,
+    )
+  })
+})
+
+describe('AppLink mode configuration', () => {
+  const addon = { HEROKU_APPLINK_API_URL: 'https://heroku-applink.heroku.com/addons/x', HEROKU_APPLINK_TOKEN: 't' }
+
+  it('turns on with the add-on, listens on APP_PORT on loopback, and needs no password in production', () => {
+    const config = loadConfig({ ...addon, PORT: '5000', APP_PORT: '3001', NODE_ENV: 'production' })
+    expect(config.appLink).toEqual({ port: 3001, authorization: undefined })
+    expect([config.port, config.host]).toEqual([3001, '127.0.0.1'])
+    expect(config.salesforce).toMatchObject({ jwt: undefined, stockField: 'Qty_In_Stock__c' })
+    expect(loadConfig({ ...addon, AUTH_MODE: 'basic' }).appLink).toBeUndefined()
+    expect(loadConfig({ AUTH_MODE: 'applink' }).appLink).toEqual({ port: 3000, authorization: undefined })
+  })
+
+  it('refuses a public HOST, JWT variables, and an authorization it could not read', () => {
+    expect(() => loadConfig({ ...addon, HOST: '0.0.0.0' })).toThrow(/loopback/)
+    expect(() => loadConfig({ ...addon, SF_USERNAME: 'someone@example.com' })).toThrow(/^SF_USERNAME: AppLink mode/)
+    expect(() => loadConfig({ ...addon, APPLINK_AUTHORIZATION: 'flowcart_events' })).toThrow(/HEROKU_APP_ID/)
+    expect(() =>
+      loadConfig({ AUTH_MODE: 'applink', APPLINK_AUTHORIZATION: 'flowcart_events', HEROKU_APP_ID: 'a' }),
+    ).toThrow(/add-on/)
+    expect(() => loadConfig({ ...addon, APPLINK_AUTHORIZATION: 'no spaces' })).toThrow(
+      /^APPLINK_AUTHORIZATION is invalid/,
     )
   })
 })

@@ -1,7 +1,7 @@
 // The REST client the rest of the app uses: SOQL and sObject Collections, with timeouts, one 401 retry, typed errors.
 import { Connection, type HttpRequest, type HttpResponse, type StreamPromise } from '@jsforce/jsforce-node'
 import { SalesforceAuthError, SalesforceRequestError, SalesforceUnavailableError, toSalesforceError } from './errors.js'
-import type { SalesforceSettings } from './settings.js'
+import type { ApiSettings } from './settings.js'
 import type { SalesforceLogger, TokenProvider } from './token-provider.js'
 
 export interface RecordResult {
@@ -41,7 +41,7 @@ interface WireSaveResult {
   errors?: Array<{ statusCode?: string; errorCode?: string; message?: string }>
 }
 
-export function createSalesforceClient(settings: SalesforceSettings, deps: SalesforceClientDeps): SalesforceClient {
+export function createSalesforceClient(settings: ApiSettings, deps: SalesforceClientDeps): SalesforceClient {
   const { tokenProvider, logger } = deps
 
   // One Connection per request: its refreshFn allows a single refresh, because jsforce re-sends after every

@@ -8,7 +8,7 @@ import {
   DEFAULT_STOCK_FIELD,
 } from './names.js'
 import { readPrivateKey } from './private-key.js'
-import { DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './settings.js'
+import { type ApiSettings, DEFAULT_TIMEOUT_MS, deriveAudience, type SalesforceSettings } from './settings.js'
 
 /** How long the publisher waits after a stock change, so that changes arriving together leave in one call. */
 export const DEFAULT_PUBLISH_LINGER_MS = 200
@@ -64,7 +64,11 @@ export const SalesforceVariables = Type.Object({
 })
 
 export interface SalesforceConfig {
-  settings: SalesforceSettings
+  /** The integration user's JWT bearer sign-in (basic mode); undefined in AppLink mode, which signs in through AppLink. */
+  jwt: SalesforceSettings | undefined
+  /** AppLink mode: the authorization flowcart's own calls (the event publisher) use; undefined publishes no events. */
+  appLinkAuthorization: string | undefined
+  api: ApiSettings
   productMatchField: string
   stockField: string
   inventoryEvent: string
@@ -72,9 +76,39 @@ export interface SalesforceConfig {
 }
 
 const REQUIRED = ['SF_LOGIN_URL', 'SF_CONSUMER_KEY', 'SF_USERNAME'] as const
+const JWT_VARIABLES = [...REQUIRED, 'SF_PRIVATE_KEY', 'SF_PRIVATE_KEY_FILE', 'SF_AUDIENCE'] as const
+type Variables = Static<typeof SalesforceVariables>
 
-/** Undefined when no SF_* variable is set (Salesforce is then disabled); ConfigError when some are missing. */
-export function salesforceConfig(vars: Static<typeof SalesforceVariables>): SalesforceConfig | undefined {
+/** The names, API version and timing every mode uses. */
+function common(vars: Variables) {
+  return {
+    api: {
+      apiVersion: vars.SF_API_VERSION ?? DEFAULT_API_VERSION,
+      timeoutMs: Number(vars.SF_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
+    },
+    productMatchField: vars.SF_PRODUCT_MATCH_FIELD ?? DEFAULT_PRODUCT_MATCH_FIELD,
+    stockField: vars.SF_STOCK_FIELD ?? DEFAULT_STOCK_FIELD,
+    inventoryEvent: vars.SF_INVENTORY_EVENT ?? DEFAULT_INVENTORY_EVENT,
+    publishLingerMs: Number(vars.SF_PUBLISH_LINGER_MS ?? DEFAULT_PUBLISH_LINGER_MS),
+  }
+}
+
+/**
+ * AppLink mode: Salesforce is always on, since every request brings its org and user; the JWT variables have no
+ * use there and are refused, so a configuration never looks like it does something it does not.
+ */
+export function appLinkSalesforceConfig(vars: Variables, authorization: string | undefined): SalesforceConfig {
+  const jwtGiven = JWT_VARIABLES.filter((name) => vars[name])
+  if (jwtGiven.length > 0) {
+    throw new ConfigError(
+      `${jwtGiven.join(', ')}: AppLink mode signs in through AppLink, not with the JWT bearer flow; unset them.`,
+    )
+  }
+  return { jwt: undefined, appLinkAuthorization: authorization, ...common(vars) }
+}
+
+/** Basic mode: undefined when no SF_* variable is set (Salesforce is then disabled); ConfigError when some are missing. */
+export function salesforceConfig(vars: Variables): SalesforceConfig | undefined {
   const given = Object.keys(vars).filter((name) => name.startsWith('SF_') && vars[name as keyof typeof vars])
   if (given.length === 0) return undefined
   const missing: string[] = REQUIRED.filter((name) => !vars[name])
@@ -89,19 +123,17 @@ export function salesforceConfig(vars: Static<typeof SalesforceVariables>): Sale
     throw new ConfigError((error as Error).message)
   }
   const loginUrl = vars.SF_LOGIN_URL as string
+  const settings = common(vars)
   return {
-    settings: {
+    jwt: {
       loginUrl,
       consumerKey: vars.SF_CONSUMER_KEY as string,
       username: vars.SF_USERNAME as string,
       privateKey,
       audience: vars.SF_AUDIENCE ?? deriveAudience(loginUrl),
-      apiVersion: vars.SF_API_VERSION ?? DEFAULT_API_VERSION,
-      timeoutMs: Number(vars.SF_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
+      ...settings.api,
     },
-    productMatchField: vars.SF_PRODUCT_MATCH_FIELD ?? DEFAULT_PRODUCT_MATCH_FIELD,
-    stockField: vars.SF_STOCK_FIELD ?? DEFAULT_STOCK_FIELD,
-    inventoryEvent: vars.SF_INVENTORY_EVENT ?? DEFAULT_INVENTORY_EVENT,
-    publishLingerMs: Number(vars.SF_PUBLISH_LINGER_MS ?? DEFAULT_PUBLISH_LINGER_MS),
+    appLinkAuthorization: undefined,
+    ...settings,
   }
 }

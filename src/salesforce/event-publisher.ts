@@ -65,7 +65,7 @@ export function createEventPublisher(
   options: PublisherOptions = {},
 ) {
   const { pollIntervalMs = 5000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
-  const leaseMs = config.settings.timeoutMs + LEASE_MARGIN_MS
+  const leaseMs = config.api.timeoutMs + LEASE_MARGIN_MS
   const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
   let running: Promise<void> | undefined
   let again = false

@@ -3,7 +3,12 @@ import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { createEventPublisher, type Outbox, type PublisherOptions } from './event-publisher.js'
 import { createStockSync, type ProductIdCache } from './stock-sync.js'
-import { createTokenProvider, type SalesforceLogger } from './token-provider.js'
+import {
+  createTokenProvider,
+  type SalesforceLogger,
+  type SalesforceToken,
+  type TokenProvider,
+} from './token-provider.js'
 
 /** What the Salesforce side needs of the store (src/store.ts provides it). */
 export interface SalesforceStore extends Outbox, ProductIdCache {
@@ -21,14 +26,18 @@ export interface SalesforceHealth {
   lastError?: string
 }
 
+/**
+ * flowcart's own Salesforce side: the event publisher, and getInventory's sync in basic mode. `ownTokens` is how
+ * flowcart signs in for it: the integration user's JWT bearer token (basic mode) or an AppLink authorization.
+ */
 export function createSalesforceIntegration(
   config: SalesforceConfig,
   store: SalesforceStore,
   logger: SalesforceLogger,
+  ownTokens: TokenProvider,
   publisherOptions?: PublisherOptions,
 ) {
-  const tokenProvider = createTokenProvider(config.settings, { logger })
-  const client = createSalesforceClient(config.settings, { tokenProvider, logger })
+  const client = createSalesforceClient(config.api, { tokenProvider: ownTokens, logger })
   const publisher = createEventPublisher(client, store, config, logger, publisherOptions)
   store.onStockChange(() => publisher.changed())
   return {
@@ -48,3 +57,18 @@ export function createSalesforceIntegration(
 }
 
 export type SalesforceIntegration = ReturnType<typeof createSalesforceIntegration>
+
+/** The integration user's JWT bearer sign-in, when it is configured (basic mode). */
+export const jwtTokens = (config: SalesforceConfig, logger: SalesforceLogger): TokenProvider | undefined =>
+  config.jwt && createTokenProvider(config.jwt, { logger })
+
+/**
+ * getInventory's sync as the invoking user (AppLink mode): each request writes Product2 with its own session, so
+ * Salesforce records the user who ran the Flow as the one who changed the record.
+ */
+export function createInvokerStockSync(config: SalesforceConfig, store: SalesforceStore, logger: SalesforceLogger) {
+  return (session: SalesforceToken) => {
+    const tokenProvider: TokenProvider = { getToken: async () => session, invalidate: () => {} }
+    return createStockSync(createSalesforceClient(config.api, { tokenProvider, logger }), store, config)
+  }
+}

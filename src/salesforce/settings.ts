@@ -1,5 +1,15 @@
 // How flowcart reaches Salesforce, and which JWT audience a login URL implies.
-export interface SalesforceSettings {
+
+/** What every call to the REST API needs, however flowcart signed in. */
+export interface ApiSettings {
+  /** REST API version without the `v`, e.g. '62.0'. */
+  apiVersion: string
+  /** Upper bound for one exchange with Salesforce (token request, or one REST request with its single refresh). */
+  timeoutMs: number
+}
+
+/** The JWT bearer sign-in of the integration user. */
+export interface SalesforceSettings extends ApiSettings {
   /** Where the token request goes, e.g. https://login.salesforce.com or a My Domain URL. */
   loginUrl: string
   /** The External Client App's (or Connected App's) consumer key (the assertion's `iss`). */
@@ -10,10 +20,6 @@ export interface SalesforceSettings {
   privateKey: string
   /** The assertion's `aud`; see deriveAudience. */
   audience: string
-  /** REST API version without the `v`, e.g. '62.0'. */
-  apiVersion: string
-  /** Upper bound for one exchange with Salesforce (token request, or one REST request with its single refresh). */
-  timeoutMs: number
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000

@@ -31,9 +31,6 @@ export function createTokenProvider(settings: SalesforceSettings, deps: TokenPro
   const fetchFn = deps.fetch ?? fetch
   const logger = deps.logger ?? pino({ enabled: false })
   const tokenUrl = `${settings.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`
-  let cached: SalesforceToken | undefined
-  let inFlight: Promise<SalesforceToken> | undefined
-
   async function requestToken(): Promise<SalesforceToken> {
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
@@ -52,11 +49,18 @@ export function createTokenProvider(settings: SalesforceSettings, deps: TokenPro
     }
   }
 
+  return cachedToken(requestToken)
+}
+
+/** Keeps the token `request` obtained until it is invalidated; concurrent callers share one request. */
+export function cachedToken(request: () => Promise<SalesforceToken>): TokenProvider {
+  let cached: SalesforceToken | undefined
+  let inFlight: Promise<SalesforceToken> | undefined
   return {
     getToken() {
       if (cached) return Promise.resolve(cached)
       // A failed request leaves nothing behind: the next caller starts afresh, and nobody retries in a loop.
-      inFlight ??= requestToken()
+      inFlight ??= request()
         .then((token) => {
           cached = token
           return token
