@@ -70,6 +70,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.server.maxConnections = config.http.maxConnections
   acceptOnlyUtf8Json(app)
 
+  // Events are published when flowcart can sign in on its own: the JWT bearer flow, or an AppLink authorization.
+  const publishesEvents = Boolean(config.salesforce?.jwt ?? config.salesforce?.appLinkAuthorization)
   const store =
     deps.store ??
     (await openStore(
@@ -77,18 +79,27 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         poolSize: config.databasePoolSize,
         onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
       }),
-      { seedDemoData: config.seedDemoData, recordStockEvents: config.salesforce !== undefined },
+      { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents },
     ))
   if (!deps.store) app.addHook('onClose', () => store.close())
+  const appLinkSdk = config.appLink && (await (await import('./applink/sdk.js')).loadAppLinkSdk())
+  // Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured).
+  const salesforceSide = config.salesforce && (await import('./salesforce/index.js'))
+  const ownTokens =
+    config.salesforce &&
+    (appLinkSdk && config.salesforce.appLinkAuthorization
+      ? (await import('./applink/authorization.js')).appLinkAuthorizationTokens(
+          config.salesforce.appLinkAuthorization,
+          appLinkSdk,
+          app.log,
+        )
+      : salesforceSide?.jwtTokens(config.salesforce, app.log))
   const salesforce =
     config.salesforce &&
-    // Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured).
-    (await import('./salesforce/index.js')).createSalesforceIntegration(
-      config.salesforce,
-      store,
-      app.log,
-      deps.publisherOptions,
-    )
+    ownTokens &&
+    salesforceSide?.createSalesforceIntegration(config.salesforce, store, app.log, ownTokens, deps.publisherOptions)
+  const invokerStockSync =
+    config.salesforce && appLinkSdk && salesforceSide?.createInvokerStockSync(config.salesforce, store, app.log)
   if (salesforce) {
     app.addHook('onReady', async () => salesforce.publisher.start())
     app.addHook('preClose', async () => salesforce.publisher.stop())
@@ -104,17 +115,31 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id)
     done()
   })
-  if (config.trustProxy) requireHttps(app, { refusePlainHttp: config.production })
+  // Behind AppLink's mesh the router and the mesh hold the HTTPS connection; the app's socket is loopback.
+  if (config.trustProxy && !config.appLink) requireHttps(app, { refusePlainHttp: config.production })
 
   await registerOpenApi(app, { publicUrl: config.publicUrl })
-  await app.register(healthRoutes, { store, salesforce })
-  const loginThrottle = await createLoginThrottle(config.redisUrl, app.log)
-  app.addHook('onClose', () => loginThrottle.close())
+  await app.register(healthRoutes, { store, salesforce, meshHealthCheck: Boolean(config.appLink) })
+  const authenticate = appLinkSdk
+    ? (await import('./applink/client-context.js')).clientContextAuth(appLinkSdk)
+    : await basicAuthFor(app, config)
   await app.register(async (api) => {
-    await requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle)
+    await authenticate(api)
     await api.register(productRoutes, { store })
     await api.register(orderRoutes, { store })
-    await api.register(inventoryRoutes, { store, stockSync: salesforce?.stockSync })
+    await api.register(inventoryRoutes, {
+      store,
+      // AppLink mode writes as the invoking user; basic mode as the integration user.
+      stockSyncFor: (request) => (request.invoker ? invokerStockSync?.(request.invoker) : salesforce?.stockSync),
+    })
   })
   return app
+}
+
+/** Basic auth with its login throttle (closed with the app). */
+async function basicAuthFor(app: FastifyInstance, config: Config) {
+  const loginThrottle = await createLoginThrottle(config.redisUrl, app.log)
+  app.addHook('onClose', () => loginThrottle.close())
+  return (api: FastifyInstance) =>
+    requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle)
 }

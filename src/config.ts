@@ -3,9 +3,15 @@
 import { randomBytes } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { type AppLinkConfig, AppLinkVariables, appLinkConfig } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, Flag, Milliseconds, OneOf } from './environment-variables.js'
-import { type SalesforceConfig, SalesforceVariables, salesforceConfig } from './salesforce/config.js'
+import {
+  appLinkSalesforceConfig,
+  type SalesforceConfig,
+  SalesforceVariables,
+  salesforceConfig,
+} from './salesforce/config.js'
 import { weaknessOf } from './weak-password.js'
 
 export const HTTP_DEFAULTS = {
@@ -77,6 +83,7 @@ export const Environment = Type.Object({
     Type.String({ pattern: '^https?://', description: 'Public base URL, for the OpenAPI servers list.' }),
   ),
   ...SalesforceVariables.properties,
+  ...AppLinkVariables.properties,
 })
 export type Environment = Static<typeof Environment>
 
@@ -107,8 +114,10 @@ export interface Config {
   trustProxy: boolean
   publicUrl: string | undefined
   production: boolean
-  /** Undefined when no SF_* variable is set: Salesforce sync is then disabled. */
+  /** Undefined when no SF_* variable is set in basic mode: Salesforce sync is then disabled. Always set in AppLink mode. */
   salesforce: SalesforceConfig | undefined
+  /** Set in AppLink mode (callers authenticate by x-client-context); undefined in basic mode. */
+  appLink: AppLinkConfig | undefined
 }
 
 export interface ConfigOptions {
@@ -135,7 +144,9 @@ export function loadConfig(
     throw new ConfigError(`${name} is invalid: ${problem.message}. Expected: ${description}`)
   }
   const vars = known as Environment
-  const port = Number(vars.PORT ?? 3000)
+  const appLink = appLinkConfig(vars)
+  // Behind AppLink's service mesh, PORT is the mesh's; the app listens on APP_PORT, on loopback.
+  const port = appLink ? appLink.port : Number(vars.PORT ?? 3000)
   if (port > 65_535) throw new ConfigError(`PORT is invalid: ${port} is not between 0 (any free port) and 65535.`)
 
   const http: HttpLimits = {
@@ -151,13 +162,15 @@ export function loadConfig(
   }
 
   const production = vars.NODE_ENV === 'production'
-  if (production && (vars.API_PASSWORD ?? '').length < MIN_PRODUCTION_PASSWORD_LENGTH) {
+  // AppLink mode has no password: the service mesh authenticates every caller.
+  const checkPasswords = production && !appLink
+  if (checkPasswords && (vars.API_PASSWORD ?? '').length < MIN_PRODUCTION_PASSWORD_LENGTH) {
     throw new ConfigError(
       `API_PASSWORD must be set to at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production.`,
     )
   }
   if (
-    production &&
+    checkPasswords &&
     vars.API_PASSWORD_PREVIOUS !== undefined &&
     vars.API_PASSWORD_PREVIOUS.length < MIN_PRODUCTION_PASSWORD_LENGTH
   ) {
@@ -165,17 +178,18 @@ export function loadConfig(
       `API_PASSWORD_PREVIOUS must be at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production (or unset).`,
     )
   }
-  if (production) {
+  if (checkPasswords) {
     for (const name of ['API_PASSWORD', 'API_PASSWORD_PREVIOUS'] as const) {
       const weakness = vars[name] === undefined ? undefined : weaknessOf(vars[name])
       if (weakness) throw new ConfigError(`${name} is too easy to guess: ${weakness}. Try: openssl rand -base64 24`)
     }
   }
-  const password = vars.API_PASSWORD ?? passwordWhenUnset(vars.DATABASE_URL)
+  // Nothing asks for a password in AppLink mode, so none is kept or printed.
+  const password = vars.API_PASSWORD ?? (appLink ? randomPassword() : passwordWhenUnset(vars.DATABASE_URL))
 
   return {
     port,
-    host: vars.HOST ?? '0.0.0.0',
+    host: vars.HOST ?? (appLink ? '127.0.0.1' : '0.0.0.0'),
     http,
     databaseUrl: vars.DATABASE_URL,
     databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_POOL_SIZE),
@@ -187,6 +201,7 @@ export function loadConfig(
     trustProxy: vars.TRUST_PROXY === undefined ? vars.DYNO !== undefined : vars.TRUST_PROXY === 'true',
     publicUrl: vars.PUBLIC_URL,
     production,
-    salesforce: salesforceConfig(vars),
+    salesforce: appLink ? appLinkSalesforceConfig(vars, appLink.authorization) : salesforceConfig(vars),
+    appLink,
   }
 }

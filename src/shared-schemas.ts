@@ -3,7 +3,7 @@ import type { TSchema } from 'typebox'
 import { Product } from './catalog/schemas.js'
 import { ErrorResponse } from './http/schemas.js'
 import { Inventory, SalesforceSync, StockInput } from './inventory/schemas.js'
-import { Order, OrderInput, OrderItem, OrderItemInput } from './orders/schemas.js'
+import { Order, OrderInput, OrderItem, OrderItemInput, OrderPlacedBy } from './orders/schemas.js'
 
 export const sharedSchemas: TSchema[] = [
   ErrorResponse,
@@ -11,6 +11,7 @@ export const sharedSchemas: TSchema[] = [
   OrderItemInput,
   OrderInput,
   OrderItem,
+  OrderPlacedBy,
   Order,
   SalesforceSync,
   Inventory,

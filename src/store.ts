@@ -13,7 +13,7 @@ import type { Inventory } from './inventory/schemas.js'
 import { setStock } from './inventory/service.js'
 import { purgeExpiredKeys } from './orders/idempotency.js'
 import { findOrder, listOrders } from './orders/repository.js'
-import type { Order, OrderInput } from './orders/schemas.js'
+import type { Order, OrderInput, OrderPlacedBy } from './orders/schemas.js'
 import { type PlacedOrder, placeOrder } from './orders/service.js'
 import { claimDueEvents, markPublished, pendingEvents, purgeSentEvents, scheduleRetry } from './outbox/repository.js'
 import type { SalesforceStore } from './salesforce/index.js'
@@ -25,10 +25,11 @@ export interface Store extends SalesforceStore {
   readonly seeded: number
   listProducts(page: Page): Promise<Product[]>
   findProduct(id: number): Promise<Product | undefined>
-  placeOrder(order: OrderInput, idempotencyKey?: string): Promise<PlacedOrder>
+  /** `placedBy`: who places it, when the mode knows (AppLink). */
+  placeOrder(order: OrderInput, idempotencyKey?: string, placedBy?: OrderPlacedBy): Promise<PlacedOrder>
   findOrder(id: number): Promise<Order | undefined>
   /** Newest first. */
-  listOrders(page: Page): Promise<Order[]>
+  listOrders(page: Page, orgId?: string): Promise<Order[]>
   /** Every product's stock, or one product's (empty when it does not exist). */
   listInventory(productId?: number): Promise<Inventory[]>
   setStock(productId: number, quantityInStock: number): Promise<Inventory>
@@ -63,9 +64,10 @@ export async function openStore(db: Database, options: StoreOptions): Promise<St
     seeded,
     listProducts: productPages(db),
     findProduct: (id) => findProduct(kysely, id),
-    placeOrder: (order, idempotencyKey) => announcing(placeOrder(db, order, idempotencyKey, { recordEvents })),
+    placeOrder: (order, idempotencyKey, placedBy) =>
+      announcing(placeOrder(db, order, idempotencyKey, { recordEvents, placedBy })),
     findOrder: (id) => findOrder(kysely, id),
-    listOrders: (page) => listOrders(kysely, page),
+    listOrders: (page, orgId) => listOrders(kysely, page, orgId),
     listInventory: (productId) => listInventory(kysely, productId),
     setStock: (productId, quantity) => announcing(setStock(db, productId, quantity, { recordEvents })),
     onStockChange: (listener) => void stockListeners.add(listener),

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { Environment } from '../src/config.js'
 
 const app = JSON.parse(readFileSync(new URL('../app.json', import.meta.url), 'utf8'))
-/** Set by Heroku itself: the platform (PORT, DYNO) or an add-on (DATABASE_URL, REDIS_URL). */
-const setByHeroku = ['PORT', 'DYNO', 'DATABASE_URL', 'REDIS_URL']
+/** Set by Heroku itself: the platform (PORT, DYNO) or an add-on (DATABASE_URL, REDIS_URL, the AppLink add-on's). */
+const setByHeroku = ['PORT', 'DYNO', 'DATABASE_URL', 'REDIS_URL', 'HEROKU_APPLINK_API_URL', 'HEROKU_APPLINK_TOKEN']
 
 describe('app.json', () => {
   it('describes every variable the service reads, except those Heroku sets itself', () => {

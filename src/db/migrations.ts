@@ -96,6 +96,14 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
       },
     },
     '005-whole-non-negative-amounts': { up: (db: AnyDb) => enforceAmountRules(db, engine) },
+    // Who placed an order, when AppLink says so: the org and the invoking user (null in basic mode).
+    '006-orders-placed-by': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('orders').addColumn('org_id', 'text').execute()
+        await db.schema.alterTable('orders').addColumn('user_id', 'text').execute()
+        await db.schema.createIndex('orders_by_org').on('orders').columns(['org_id', 'id']).execute()
+      },
+    },
   }
 }
 

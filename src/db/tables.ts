@@ -26,6 +26,9 @@ export interface OrdersTable {
   currency_code: string
   total_cents: number
   created_at: Timestamp
+  /** The Salesforce org and user that placed the order (AppLink mode); null when the mode does not know them. */
+  org_id: string | null
+  user_id: string | null
 }
 
 export interface OrderItemsTable {

@@ -11,13 +11,15 @@ const EVENTS_LATE_AFTER_S = 300
 // stranger no more than codes and counts.
 export async function healthRoutes(
   app: FastifyInstance,
-  { store, salesforce }: { store: Store; salesforce?: SalesforceIntegration },
+  options: { store: Store; salesforce?: SalesforceIntegration; meshHealthCheck: boolean },
 ) {
+  const { store, salesforce } = options
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
-  routes.get(
-    '/healthz',
-    { schema: { hide: true, response: { 200: Health, 503: Health } } },
-    async (_request, reply) => {
+  // AppLink's service mesh asks GET /healthcheck, which it lets through without AppLink authentication
+  // (heroku-reference-apps/applink-getting-started-nodejs, its /healthcheck route); Heroku and operators ask /healthz.
+  const paths = options.meshHealthCheck ? ['/healthz', '/healthcheck'] : ['/healthz']
+  for (const path of paths)
+    routes.get(path, { schema: { hide: true, response: { 200: Health, 503: Health } } }, async (_request, reply) => {
       const databaseOk = await store.ping()
       const salesforceHealth =
         salesforce && databaseOk
@@ -29,6 +31,5 @@ export async function healthRoutes(
         database: databaseOk ? 'ok' : 'unreachable',
         salesforce: salesforceHealth,
       })
-    },
-  )
+    })
 }

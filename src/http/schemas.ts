@@ -22,6 +22,10 @@ export const Id = (description: string, options: { example?: number } = {}) =>
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description })
 
+/** A Salesforce record Id, 15 or 18 letters and digits. */
+export const SalesforceId = (description: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$', minLength: 15, maxLength: 18, description })
+
 export const PageQuery = Type.Object({
   pageSize: Type.Optional(Int32({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1–200).' })),
   offset: Type.Optional(Int32({ minimum: 0, default: 0, description: 'Items to skip before the page starts.' })),

@@ -1,6 +1,6 @@
 // GET /inventory (written into Salesforce on the way) and PUT /inventory/{productId}.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ProductIdParams } from '../catalog/schemas.js'
 import { NotFound } from '../errors.js'
@@ -11,7 +11,7 @@ import { Inventory, InventoryQuery, StockInput } from './schemas.js'
 
 export async function inventoryRoutes(
   app: FastifyInstance,
-  { store, stockSync }: { store: Store; stockSync?: StockSync },
+  { store, stockSyncFor }: { store: Store; stockSyncFor: (request: FastifyRequest) => StockSync | undefined },
 ) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -37,6 +37,7 @@ export async function inventoryRoutes(
       const { productId } = request.query
       const items = await store.listInventory(productId)
       if (productId !== undefined && items.length === 0) throw new NotFound(`Product ${productId} does not exist.`)
+      const stockSync = stockSyncFor(request)
       return stockSync ? stockSync.syncInventory(items) : syncDisabled(items)
     },
   )

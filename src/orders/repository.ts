@@ -5,7 +5,7 @@ import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { fromCents, toIso } from '../db/values.js'
 import type { Page } from '../http/schemas.js'
 import { recordStockChanges } from '../outbox/repository.js'
-import type { Order } from './schemas.js'
+import type { Order, OrderPlacedBy } from './schemas.js'
 
 export interface OrderLine {
   productId: number
@@ -34,6 +34,7 @@ export interface WrittenOrder {
 export interface OrderToWrite {
   lines: OrderLine[]
   customerEmail: string | null
+  placedBy: OrderPlacedBy | undefined
   now: string
   /** Write an outbox row per product taken (when Salesforce is configured). */
   recordEvents: boolean
@@ -113,6 +114,8 @@ export async function writeOrderStepByStep(trx: Kysely<Tables>, toWrite: OrderTo
       currency_code: (taken[0] as TakenLine).currency_code,
       total_cents: taken.reduce((sum, line) => sum + line.price_cents * line.quantity, 0),
       created_at: toWrite.now,
+      org_id: toWrite.placedBy?.orgId ?? null,
+      user_id: toWrite.placedBy?.userId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -142,7 +145,7 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
     .with('placed', (db) =>
       db
         .insertInto('orders')
-        .columns(['status', 'customer_email', 'currency_code', 'total_cents', 'created_at'])
+        .columns(['status', 'customer_email', 'currency_code', 'total_cents', 'created_at', 'org_id', 'user_id'])
         .expression((eb) =>
           eb
             .selectFrom('taken')
@@ -152,6 +155,8 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
               eb.fn.min('currency_code').as('currency_code'),
               eb.fn.sum<number>(sql`price_cents * quantity`).as('total_cents'),
               sql<string>`cast(${toWrite.now} as timestamptz)`.as('created_at'),
+              sql<string | null>`cast(${toWrite.placedBy?.orgId ?? null} as text)`.as('org_id'),
+              sql<string | null>`cast(${toWrite.placedBy?.userId ?? null} as text)`.as('user_id'),
             ])
             .having((eb) => eb.fn.countAll(), '>', 0),
         )
@@ -205,6 +210,8 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
       'placed.currency_code as order_currency_code',
       'placed.total_cents as order_total_cents',
       'placed.created_at',
+      'placed.org_id',
+      'placed.user_id',
       'taken.price_cents',
       'taken.currency_code',
       'taken.quantity_in_stock',
@@ -213,7 +220,8 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
     .execute()
   const [first] = rows
   if (!first) return { taken: [], order: undefined, items: [] }
-  const { order_id, status, customer_email, order_currency_code, order_total_cents, created_at } = first
+  const { order_id, status, customer_email, order_currency_code, order_total_cents, created_at, org_id, user_id } =
+    first
   return {
     taken: rows.map(({ product_id, sku, name, price_cents, currency_code, quantity_in_stock, quantity }) => {
       return { product_id, sku, name, price_cents, currency_code, quantity_in_stock, quantity }
@@ -225,6 +233,8 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
       currency_code: order_currency_code,
       total_cents: order_total_cents,
       created_at,
+      org_id,
+      user_id,
     },
     items: rows.map(({ id, product_id, sku, name, quantity, unit_price_cents, total_cents }) => {
       return { id, order_id, product_id, sku, name, quantity, unit_price_cents, total_cents }
@@ -253,6 +263,7 @@ export function toOrder(row: Selectable<OrdersTable>, items: Selectable<OrderIte
       itemTotalPrice: fromCents(item.total_cents),
     })),
     totalPrice: fromCents(row.total_cents),
+    ...(row.org_id && row.user_id ? { placedBy: { orgId: row.org_id, userId: row.user_id } } : {}),
   }
 }
 
@@ -263,11 +274,12 @@ export async function findOrder(db: Kysely<Tables>, id: number): Promise<Order |
   return toOrder(row, items)
 }
 
-/** Newest first. */
-export async function listOrders(db: Kysely<Tables>, page: Page): Promise<Order[]> {
+/** Newest first; only the orders placed from `orgId` when it is given. */
+export async function listOrders(db: Kysely<Tables>, page: Page, orgId?: string): Promise<Order[]> {
   const rows = await db
     .selectFrom('orders')
     .selectAll()
+    .$if(orgId !== undefined, (query) => query.where('org_id', '=', orgId as string))
     .orderBy('id', 'desc')
     .limit(page.pageSize)
     .offset(page.offset)

@@ -3,10 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { NotFound } from '../errors.js'
-import { errorResponses, PageQuery, pageOf, SchemaRef } from '../http/schemas.js'
+import { errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
 import type { Store } from '../store.js'
 import { idempotencyKeyOf } from './idempotency.js'
-import { IdempotencyHeaders, Order, OrderIdParams, OrderInput } from './schemas.js'
+import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery } from './schemas.js'
 
 export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -30,7 +30,9 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
       },
     },
     async (request, reply) => {
-      const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers))
+      const { invoker } = request
+      const placedBy = invoker && { orgId: invoker.orgId, userId: invoker.userId }
+      const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers), placedBy)
       if (replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(201).send(order)
     },
@@ -62,14 +64,14 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
         operationId: 'getOrders',
         tags: ['Orders'],
         summary: 'List orders',
-        description: 'Orders, newest first, one page at a time.',
-        querystring: PageQuery,
+        description: 'Orders, newest first, one page at a time; orgId keeps those placed from one Salesforce org.',
+        querystring: OrdersQuery,
         response: {
           200: Type.Array(SchemaRef(Order), { description: 'One page of orders.' }),
           ...errorResponses(400, 401),
         },
       },
     },
-    async (request) => store.listOrders(pageOf(request.query)),
+    async (request) => store.listOrders(pageOf(request.query), request.query.orgId),
   )
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { DateTime, Id, Int32, SchemaRef, StringEnum } from '../http/schemas.js'
+import { DateTime, Id, Int32, PageQuery, SalesforceId, SchemaRef, StringEnum } from '../http/schemas.js'
 
 export const OrderItemInput = Type.Object(
   {
@@ -40,6 +40,14 @@ export const OrderItem = Type.Object(
   { $id: 'OrderItem' },
 )
 
+export const OrderPlacedBy = Type.Object(
+  {
+    orgId: SalesforceId('The Salesforce org the order came from.'),
+    userId: SalesforceId('The Salesforce user who ran the Flow, Apex or agent that placed it.'),
+  },
+  { $id: 'OrderPlacedBy', description: 'Who placed the order, as Heroku AppLink named them.' },
+)
+
 export const Order = Type.Object(
   {
     id: Id('Order identifier.'),
@@ -49,6 +57,9 @@ export const Order = Type.Object(
     currencyCode: Type.String({ description: 'ISO 4217 currency of every price in the order.' }),
     items: Type.Array(SchemaRef(OrderItem), { description: 'Order lines, prices captured at order time.' }),
     totalPrice: Type.Number({ format: 'double', description: 'Sum of itemTotalPrice.' }),
+    placedBy: Type.Optional(
+      SchemaRef(OrderPlacedBy, { description: 'Who placed it; only on orders placed through Heroku AppLink.' }),
+    ),
   },
   {
     $id: 'Order',
@@ -77,6 +88,11 @@ export const Order = Type.Object(
 
 export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.', { example: 1 }) })
 
+export const OrdersQuery = Type.Object({
+  ...PageQuery.properties,
+  orgId: Type.Optional(SalesforceId('Only the orders placed from this Salesforce org (through Heroku AppLink).')),
+})
+
 // Declared as `idempotencyKey`: a hyphen in the contract would reach Flow as `idempotencyx2dkey`.
 export const IdempotencyHeaders = Type.Object({
   idempotencyKey: Type.Optional(
@@ -93,3 +109,4 @@ export const IdempotencyHeaders = Type.Object({
 
 export type OrderInput = Static<typeof OrderInput>
 export type Order = Static<typeof Order>
+export type OrderPlacedBy = Static<typeof OrderPlacedBy>

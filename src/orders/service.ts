@@ -12,7 +12,7 @@ import {
   type TakenLine,
   toOrder,
 } from './repository.js'
-import type { Order, OrderInput } from './schemas.js'
+import type { Order, OrderInput, OrderPlacedBy } from './schemas.js'
 
 export interface PlacedOrder {
   order: Order
@@ -66,7 +66,7 @@ export async function placeOrder(
   db: Database,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  options: { recordEvents: boolean },
+  options: PlaceOptions,
 ): Promise<PlacedOrder> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -80,18 +80,26 @@ export async function placeOrder(
 /** A line could not be taken, yet its stock suffices when read right after: another change landed in between. */
 class StockMovedMeanwhile extends Error {}
 
+export interface PlaceOptions {
+  recordEvents: boolean
+  /** Who places it, when the mode knows (AppLink). */
+  placedBy: OrderPlacedBy | undefined
+}
+
 function placeOnce(
   db: Database,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  options: { recordEvents: boolean },
+  options: PlaceOptions,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
   const customerEmail = request.customerEmail ?? null
   const writeOrder = orderWriterFor(db.engine)
+  // Keys are the caller's: two orgs that pick the same key never see each other's order.
+  const key = idempotencyKey && (options.placedBy ? `${options.placedBy.orgId}/${idempotencyKey}` : idempotencyKey)
   return db.transact(async (trx) => {
-    if (idempotencyKey) {
-      const answer = await claimKey(trx, idempotencyKey, hashRequest({ lines, customerEmail }))
+    if (key) {
+      const answer = await claimKey(trx, key, hashRequest({ lines, customerEmail, placedBy: options.placedBy }))
       if (answer) return { order: answer, replayed: true, stockChanges: [] }
     }
     const now = new Date().toISOString()
@@ -105,7 +113,7 @@ function placeOnce(
       throw refusal(lines, stockFound(written.taken, current)) ?? new StockMovedMeanwhile()
     }
     const order = toOrder(written.order, written.items)
-    if (idempotencyKey) await saveAnswer(trx, idempotencyKey, order)
+    if (key) await saveAnswer(trx, key, order)
     const stockChanges = written.taken.map((line) => ({
       productId: line.product_id,
       sku: line.sku,

@@ -1,0 +1,84 @@
+// The variables of Heroku AppLink mode: whether it is on, where the app listens behind the service mesh, and which
+// AppLink authorization the event publisher uses.
+//
+// Heroku's documentation (https://devcenter.heroku.com/articles/working-with-heroku-applink) and the service-mesh
+// buildpack (https://github.com/heroku/heroku-buildpack-heroku-applink-service-mesh, README) say:
+// - the add-on sets HEROKU_APPLINK_API_URL and HEROKU_APPLINK_TOKEN;
+// - the Procfile runs the app behind the mesh, `web: APP_PORT=3000 heroku-applink-service-mesh npm start`: the mesh
+//   binds $PORT and forwards to http://127.0.0.1:$APP_PORT;
+// - @heroku/applink's getAuthorization() also needs HEROKU_APP_ID, which the add-on does not set
+//   (heroku/heroku-applink-nodejs, src/add-ons/heroku-applink.ts).
+import { type Static, Type } from 'typebox'
+import { ConfigError, OneOf } from '../environment-variables.js'
+
+export const AppLinkVariables = Type.Object({
+  AUTH_MODE: Type.Optional(
+    OneOf(
+      ['basic', 'applink'],
+      'How callers authenticate: basic (HTTP basic auth, a Named Credential) or applink (the x-client-context of ' +
+        "Heroku AppLink's service mesh). Default applink when the AppLink add-on is attached (HEROKU_APPLINK_API_URL is set), basic otherwise.",
+    ),
+  ),
+  HEROKU_APPLINK_API_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Set by the Heroku AppLink add-on: its API.' }),
+  ),
+  HEROKU_APPLINK_TOKEN: Type.Optional(
+    Type.String({ minLength: 1, description: 'Set by the Heroku AppLink add-on: the token of its API.' }),
+  ),
+  HEROKU_APP_ID: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "The app's UUID, which AppLink's getAuthorization needs (heroku apps:info --json | jq -r .app.id).",
+    }),
+  ),
+  APP_PORT: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,5}$',
+      description: 'AppLink mode: the loopback port the service mesh forwards to (default 3000; the mesh has PORT).',
+    }),
+  ),
+  APPLINK_AUTHORIZATION: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z][A-Za-z0-9_]{2,29}$',
+      description:
+        'AppLink mode: developer name of the AppLink authorization (heroku salesforce:authorizations:add) the event ' +
+        'publisher signs in with; without it no platform event is published.',
+    }),
+  ),
+})
+export type AppLinkVariables = Static<typeof AppLinkVariables>
+
+export interface AppLinkConfig {
+  /** The loopback port behind the mesh. */
+  port: number
+  /** The authorization the event publisher uses; undefined publishes no events. */
+  authorization: string | undefined
+}
+
+export const DEFAULT_APP_PORT = 3000
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** Undefined in basic mode. */
+export function appLinkConfig(vars: AppLinkVariables & { HOST?: string }): AppLinkConfig | undefined {
+  const mode = vars.AUTH_MODE ?? (vars.HEROKU_APPLINK_API_URL ? 'applink' : 'basic')
+  if (mode === 'basic') return undefined
+  // The mesh is the trust boundary: x-client-context is believed because only the mesh can reach the app.
+  if (vars.HOST !== undefined && !LOOPBACK_HOSTS.has(vars.HOST)) {
+    throw new ConfigError(
+      `HOST is invalid: AppLink mode listens on loopback only, behind the service mesh (got ${vars.HOST}).`,
+    )
+  }
+  if (vars.APPLINK_AUTHORIZATION && !vars.HEROKU_APP_ID) {
+    throw new ConfigError(
+      'APPLINK_AUTHORIZATION needs HEROKU_APP_ID: heroku config:set HEROKU_APP_ID="$(heroku apps:info --json | jq -r .app.id)"',
+    )
+  }
+  if (vars.APPLINK_AUTHORIZATION && !(vars.HEROKU_APPLINK_API_URL && vars.HEROKU_APPLINK_TOKEN)) {
+    throw new ConfigError(
+      'APPLINK_AUTHORIZATION needs the AppLink add-on (HEROKU_APPLINK_API_URL and HEROKU_APPLINK_TOKEN).',
+    )
+  }
+  const port = Number(vars.APP_PORT ?? DEFAULT_APP_PORT)
+  if (port > 65_535) throw new ConfigError(`APP_PORT is invalid: ${port} is not between 0 and 65535.`)
+  return { port, authorization: vars.APPLINK_AUTHORIZATION }
+}

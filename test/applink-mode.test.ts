@@ -1,0 +1,165 @@
+// AppLink mode end to end: flowcart on loopback behind the mesh stand-in, the add-on API stand-in and the Salesforce
+// emulator. Orders record who placed them, getInventory writes Product2 as the invoking user, and the event publisher
+// publishes through its AppLink authorization with the outbox's promises intact.
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
+import { clientContextHeader } from '../tools/applink-stand-in/mesh.js'
+import { basicAuth, buildTestApp, engines } from './helper.js'
+import { EVENT_USER, FLOW_USER, startAppLinkTestbed } from './support/applink-app.js'
+
+const order = (productId: number, quantity = 1) => JSON.stringify({ items: [{ productId, quantity }] })
+// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field below
+const json = async (response: Response): Promise<any> => response.json()
+
+describe.each(engines)('AppLink mode (%s)', (engine) => {
+  it('places an order as the invoking user and lists it by org', async () => {
+    const { call, emulator } = await startAppLinkTestbed(engine)
+    const placed = await call('/orders', { method: 'POST', body: order(1, 2) })
+    expect(placed.status).toBe(201)
+    const body = await json(placed)
+    const user = emulator.openSession(FLOW_USER)
+    expect(body.placedBy).toEqual({ orgId: user.orgId, userId: user.userId })
+    expect((await json(await call(`/orders/${body.id}`))).placedBy).toEqual(body.placedBy)
+
+    const mine = await json(await call(`/orders?orgId=${user.orgId}`))
+    expect(mine.map((o: { id: number }) => o.id)).toEqual([body.id])
+    const otherOrg = await json(await call('/orders?orgId=00D000000000001AAA'))
+    expect(otherOrg).toEqual([])
+  })
+
+  it('writes Product2 as the user who ran the Flow, and publishes as the authorization user', async () => {
+    const { call, emulator, app, addon } = await startAppLinkTestbed(engine)
+    const synced = await call('/inventory?productId=3')
+    expect(synced.status).toBe(200)
+    const [item] = await json(synced)
+    expect(item.salesforceSync.status).toBe('updated')
+    const flowUser = emulator.openSession(FLOW_USER)
+    const product = emulator.records().find((record) => record.Id === item.salesforceSync.recordId)
+    expect(product).toMatchObject({ Qty_In_Stock__c: item.quantityInStock, LastModifiedById: flowUser.userId })
+
+    expect((await call('/orders', { method: 'POST', body: order(3) })).status).toBe(201)
+    await app.salesforce?.publisher.publishDue()
+    const eventUser = emulator.openSession(EVENT_USER)
+    const events = emulator.events().filter((event) => event.type === DEFAULT_INVENTORY_EVENT)
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({ createdById: eventUser.userId, fields: { Product_Id__c: 3 } })
+    expect(addon.reads()).toBe(1)
+  })
+
+  it('reads the authorization again once Salesforce refuses its token, and loses no event', async () => {
+    const { call, emulator, app, addon } = await startAppLinkTestbed(engine)
+    expect((await call('/orders', { method: 'POST', body: order(2) })).status).toBe(201)
+    await app.salesforce?.publisher.publishDue()
+    emulator.expireAllTokens()
+    expect((await call('/orders', { method: 'POST', body: order(2) })).status).toBe(201)
+    await app.salesforce?.publisher.publishDue()
+    const quantities = emulator.events().map((event) => event.fields.Qty_In_Stock__c)
+    expect(quantities).toHaveLength(2)
+    expect(quantities[1]).toBe((quantities[0] as number) - 1)
+    expect(addon.reads()).toBe(2)
+  })
+
+  it('answers the mesh health check without a client context', async () => {
+    const { mesh } = await startAppLinkTestbed(engine)
+    const health = await fetch(`${mesh.url}/healthcheck`)
+    expect(health.status).toBe(200)
+    expect((await json(health)).database).toBe('ok')
+  })
+})
+
+describe('the trust boundary', () => {
+  // What a caller could write itself: another org and user, with a session that belongs to neither.
+  const forged = clientContextHeader(
+    {
+      accessToken: 'forged',
+      userId: '005000000000009AAA',
+      username: 'mallory',
+      orgId: '00D000000000009AAA',
+      instanceUrl: 'https://evil.example',
+    },
+    '62.0',
+    'forged',
+  )
+
+  it('never forwards a caller-made x-client-context: the mesh puts its own in', async () => {
+    const { call, emulator } = await startAppLinkTestbed('sqlite')
+    const placed = await call('/orders', { method: 'POST', body: order(1), headers: { 'x-client-context': forged } })
+    expect(placed.status).toBe(201)
+    expect((await json(placed)).placedBy.userId).toBe(emulator.openSession(FLOW_USER).userId)
+  })
+
+  it('refuses a request the mesh could not attribute, and one that bypasses it without a context', async () => {
+    const { mesh, appUrl } = await startAppLinkTestbed('sqlite')
+    const unattributed = await fetch(`${mesh.url}/products`)
+    expect(unattributed.status).toBe(401)
+    for (const header of [
+      undefined,
+      'not base64 json',
+      Buffer.from('{"orgId":"00D000000000001AAA"}').toString('base64'),
+    ]) {
+      const direct = await fetch(`${appUrl}/products`, { headers: header ? { 'x-client-context': header } : {} })
+      expect(direct.status, String(header)).toBe(401)
+      expect(await json(direct)).toMatchObject({ code: 'UNAUTHORIZED', statusCode: 401 })
+    }
+  })
+
+  it('listens on loopback only: a public HOST stops start-up', async () => {
+    await expect(startAppLinkTestbed('sqlite', { HOST: '0.0.0.0' })).rejects.toThrow(/loopback/)
+  })
+
+  it('gives a basic-mode caller nothing for an x-client-context: no login, and no org on its order', async () => {
+    const app = await buildTestApp('sqlite')
+    const without = await app.inject({ url: '/products', headers: { 'x-client-context': forged } })
+    expect(without.statusCode).toBe(401)
+    const placed = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { authorization: basicAuth(), 'x-client-context': forged, 'content-type': 'application/json' },
+      payload: order(1),
+    })
+    expect(placed.statusCode).toBe(201)
+    expect(placed.json().placedBy).toBeUndefined()
+    const listed = await app.inject({
+      url: '/orders?orgId=00D000000000009AAA',
+      headers: { authorization: basicAuth() },
+    })
+    expect(listed.json()).toEqual([])
+  })
+})
+
+describe('idempotency keys in AppLink mode', () => {
+  it('belong to their org: the same key from another org places another order', async () => {
+    const app = await buildTestApp('sqlite', { AUTH_MODE: 'applink', APP_PORT: '0' })
+    const as = (orgId: string) =>
+      clientContextHeader(
+        { accessToken: 't', userId: '005000000000001AAA', username: 'u', orgId, instanceUrl: 'https://org.example' },
+        '62.0',
+        'r',
+      )
+    const post = (orgId: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/orders',
+        headers: { 'x-client-context': as(orgId), 'idempotency-key': 'same-key', 'content-type': 'application/json' },
+        payload: order(1),
+      })
+    const first = await post('00D000000000001AAA')
+    const retry = await post('00D000000000001AAA')
+    const otherOrg = await post('00D000000000002AAA')
+    expect([first.statusCode, retry.statusCode, otherOrg.statusCode]).toEqual([201, 201, 201])
+    expect(retry.json().id).toBe(first.json().id)
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(otherOrg.json().id).not.toBe(first.json().id)
+    expect(otherOrg.json().placedBy.orgId).toBe('00D000000000002AAA')
+  })
+})
+
+it('keeps the events and names the authorization when it cannot be read', async () => {
+  const { call, app, logs, emulator } = await startAppLinkTestbed('sqlite', { APPLINK_AUTHORIZATION: 'missing_auth' })
+  expect((await call('/orders', { method: 'POST', body: order(1) })).status).toBe(201)
+  await app.salesforce?.publisher.publishDue()
+  const health = await app.inject({ url: '/healthz' })
+  expect(health.json().salesforce).toMatchObject({ pendingEvents: 1, lastError: 'SALESFORCE_AUTH' })
+  expect(emulator.events()).toEqual([])
+  expect(logs.some((line) => line.includes('missing_auth') && line.includes('not found'))).toBe(true)
+})

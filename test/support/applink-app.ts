@@ -1,0 +1,74 @@
+// flowcart in AppLink mode, as on a dyno: listening on loopback behind a stand-in of the service mesh, with a
+// stand-in of the add-on's API for the event publisher's authorization, both over the Salesforce emulator.
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { DEMO_SKUS } from '../../src/catalog/demo-catalog.js'
+import { createLogger } from '../../src/logger.js'
+import { DEFAULT_API_VERSION } from '../../src/salesforce/names.js'
+import { startAddonApiStandIn } from '../../tools/applink-stand-in/addon-api.js'
+import { INVOKING_USER_HEADER, startMeshStandIn } from '../../tools/applink-stand-in/mesh.js'
+import { startSalesforceEmulator } from '../../tools/salesforce-emulator/index.js'
+import { databaseUrlFor, type EngineName, registerCleanup, testConfig } from '../helper.js'
+
+export const AUTHORIZATION = 'flowcart_events'
+export const EVENT_USER = 'events@flowcart.example'
+export const FLOW_USER = 'ada@customer.example'
+
+export async function startAppLinkTestbed(engine: EngineName, env: Record<string, string> = {}) {
+  const emulator = await startSalesforceEmulator({
+    consumerKey: 'unused-in-applink-mode',
+    username: 'integration@flowcart.example',
+    publicKey: '',
+    products: DEMO_SKUS.map((sku, index) => ({ Name: `Product ${index + 1}`, ProductCode: sku, IsActive: true })),
+  })
+  registerCleanup(() => emulator.close())
+  const addon = await startAddonApiStandIn({
+    authorizations: { [AUTHORIZATION]: EVENT_USER },
+    openSession: emulator.openSession,
+    apiVersion: DEFAULT_API_VERSION,
+  })
+  registerCleanup(() => addon.close())
+  const addonVariables = {
+    HEROKU_APPLINK_API_URL: addon.url,
+    HEROKU_APPLINK_TOKEN: addon.token,
+    HEROKU_APP_ID: addon.appId,
+  }
+  // @heroku/applink's getAuthorization reads the add-on's variables from process.env itself, as on a dyno.
+  const previous = Object.fromEntries(Object.keys(addonVariables).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, addonVariables)
+  registerCleanup(async () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+  const config = testConfig({
+    DATABASE_URL: await databaseUrlFor(engine),
+    ...addonVariables,
+    APPLINK_AUTHORIZATION: AUTHORIZATION,
+    APP_PORT: '0',
+    SF_TIMEOUT_MS: '2000',
+    ...env,
+  })
+  const logs: string[] = []
+  const app: FastifyInstance = await buildApp(config, {
+    logger: createLogger('debug', { write: (line: string) => logs.push(line) }),
+    publisherOptions: { retryBaseMs: 5, retryMaxMs: 20, pollIntervalMs: 60_000 },
+  })
+  registerCleanup(() => app.close())
+  await app.listen({ port: config.port, host: config.host })
+  const appUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const mesh = await startMeshStandIn({ appUrl, openSession: emulator.openSession, apiVersion: DEFAULT_API_VERSION })
+  registerCleanup(() => mesh.close())
+
+  /** A request through the mesh, as `user` running a Flow. */
+  const call = (path: string, init: RequestInit & { as?: string } = {}) => {
+    const { as = FLOW_USER, headers, ...rest } = init
+    return fetch(`${mesh.url}${path}`, {
+      ...rest,
+      headers: { 'content-type': 'application/json', [INVOKING_USER_HEADER]: as, ...headers },
+    })
+  }
+  return { emulator, addon, app, appUrl, mesh, config, logs, call }
+}
