@@ -118,7 +118,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   // Behind AppLink's mesh the router and the mesh hold the HTTPS connection; the app's socket is loopback.
   if (config.trustProxy && !config.appLink) requireHttps(app, { refusePlainHttp: config.production })
 
-  await registerOpenApi(app, { publicUrl: config.publicUrl })
+  await registerOpenApi(app, { publicUrl: config.publicUrl, appLink: Boolean(config.appLink) })
   await app.register(healthRoutes, { store, salesforce, meshHealthCheck: Boolean(config.appLink) })
   const authenticate = appLinkSdk
     ? (await import('./applink/client-context.js')).clientContextAuth(appLinkSdk)

@@ -70,7 +70,7 @@ function main(): number {
   const baseMissing = !succeeds(() => git(cwd, ['cat-file', '-e', object]))
   const before = baseMissing ? {} : parseJson(git(cwd, ['show', object]), object)
   const changes = diffSpecs(before, after)
-  process.stdout.write(renderMarkdown(changes, { baseRef: ref, baseMissing }))
+  process.stdout.write(renderMarkdown(changes, { baseRef: ref, baseMissing, specFile: basename(specPath) }))
   return failOnBreaking && changes.some((change) => change.kind === 'breaking') ? 1 : 0
 }
 

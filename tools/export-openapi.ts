@@ -1,4 +1,5 @@
-// npm run spec: writes openapi.generated.json and the Salesforce registration that embeds it.
+// npm run spec: writes openapi.generated.json, the Salesforce registration that embeds it, and the AppLink document
+// openapi.applink.generated.json (for heroku salesforce:publish).
 // npm run spec -- --check: writes nothing; exits 1 and names what differs when a committed file is stale.
 // --root <dir> compares against another checkout (used by the tests).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'

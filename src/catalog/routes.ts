@@ -15,11 +15,15 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
   routes.get(
     '/products',
     {
+      config: { appLink: { agentAction: { isUserInput: false, isDisplayable: true } } },
       schema: {
         operationId: 'getProducts',
         tags: ['Products'],
         summary: 'List products',
-        description: 'Products of the catalog with their current stock, ordered by id, one page at a time.',
+        description:
+          'Products of the catalog with their current stock, ordered by id, one page at a time. Use it to find the ' +
+          'id of a product the user names, or to show what the shop sells; the output gives each price and how many ' +
+          'are in stock.',
         querystring: PageQuery,
         response: {
           200: Type.Array(SchemaRef(Product), { description: 'One page of products.' }),
@@ -41,11 +45,12 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
   routes.get(
     '/products/:productId',
     {
+      config: { appLink: { agentAction: { isUserInput: false, isDisplayable: true } } },
       schema: {
         operationId: 'getProduct',
         tags: ['Products'],
         summary: 'Get a product',
-        description: 'One product with its current stock.',
+        description: 'One product with its current stock: use it when the product id is known, e.g. to check a price.',
         params: ProductIdParams,
         response: { 200: SchemaRef(Product, { description: 'The product.' }), ...errorResponses(400, 401, 404) },
       },

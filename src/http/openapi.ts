@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
+import { type AppLinkRouteOptions, appLinkDocument, withoutAppLinkExtensions } from './applink-document.js'
 
 /** package.json of the project: two levels up from src/http, three from the compiled dist/src/http. */
 function readPackageJson(): { version: string; description: string } {
@@ -17,9 +18,17 @@ const pkg = readPackageJson()
 export interface OpenApiOptions {
   /** Public base URL; listed in `servers` when set. The committed document is generated without it. */
   publicUrl?: string
+  /** Serve the AppLink document (applink-document.ts) instead of the basic one. */
+  appLink: boolean
 }
 
-export async function registerOpenApi(app: FastifyInstance, { publicUrl }: OpenApiOptions) {
+export async function registerOpenApi(app: FastifyInstance, { publicUrl, appLink }: OpenApiOptions) {
+  // Each operation's AppLink options, as the routes declare them (registered after this).
+  const appLinkOptions = new Map<string, AppLinkRouteOptions>()
+  app.addHook('onRoute', (route) => {
+    const operationId = (route.schema as { operationId?: string } | undefined)?.operationId
+    if (operationId && route.config?.appLink) appLinkOptions.set(operationId, route.config.appLink)
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -35,6 +44,10 @@ export async function registerOpenApi(app: FastifyInstance, { publicUrl }: OpenA
     },
     // Components are named after each schema's $id (Product, Order...): they become Apex class names in Flow.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `Schema${index}`) },
+    transformObject: (documentObject) => {
+      const document = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject
+      return appLink ? appLinkDocument(document, appLinkOptions) : withoutAppLinkExtensions(document)
+    },
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',

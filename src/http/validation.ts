@@ -35,8 +35,8 @@ function numericParameters(schema: TSchema): Array<[name: string, digits: RegExp
 export function strictValidatorCompiler(sharedSchemas: TSchema[]): FastifySchemaCompiler<TSchema> {
   const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strictNumbers: true })
   addFormats.default(ajv)
-  // OpenAPI's `example` annotates a schema for /docs; it validates nothing.
-  ajv.addVocabulary(['example'])
+  // OpenAPI's `example` annotates a schema for /docs, and `x-sfdc` for Heroku AppLink; they validate nothing.
+  ajv.addVocabulary(['example', 'x-sfdc'])
   for (const schema of sharedSchemas) ajv.addSchema(schema)
 
   return ({ schema, httpPart }) => {

@@ -18,6 +18,8 @@ export async function inventoryRoutes(
   routes.get(
     '/inventory',
     {
+      // Writing Product2 may need more than the invoking user's own permissions (applink-document.ts).
+      config: { appLink: { agentAction: { isUserInput: false, isDisplayable: true }, elevated: true } },
       schema: {
         operationId: 'getInventory',
         tags: ['Inventory'],

@@ -14,13 +14,16 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
   routes.post(
     '/orders',
     {
+      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
       schema: {
         operationId: 'postOrder',
         tags: ['Orders'],
         summary: 'Place an order',
         description:
-          'Reserves the stock of every line or of none: if one product lacks stock the order is refused with 409 ' +
-          'and nothing changes. Send an Idempotency-Key header to make retries safe.',
+          'Places an order once the user has confirmed its products and quantities. Reserves the stock of every ' +
+          'line or of none: if one product lacks stock the order is refused with 409, which says how many are ' +
+          'left, and nothing changes. Send an Idempotency-Key header to make retries safe. The output is the order ' +
+          'with its id, the prices captured and the total.',
         headers: IdempotencyHeaders,
         body: SchemaRef(OrderInput),
         response: {
@@ -41,11 +44,14 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
   routes.get(
     '/orders/:orderId',
     {
+      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
       schema: {
         operationId: 'getOrder',
         tags: ['Orders'],
         summary: 'Get an order',
-        description: 'One order with its lines and the prices captured when it was placed.',
+        description:
+          'One order by its id, with its lines and the prices captured when it was placed: use it when the user ' +
+          'asks about an order they placed.',
         params: OrderIdParams,
         response: { 200: SchemaRef(Order, { description: 'The order.' }), ...errorResponses(400, 401, 404) },
       },
@@ -60,6 +66,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
   routes.get(
     '/orders',
     {
+      config: { appLink: { agentAction: { isUserInput: false, isDisplayable: true } } },
       schema: {
         operationId: 'getOrders',
         tags: ['Orders'],

@@ -16,7 +16,15 @@ export const OrderInput = Type.Object(
       maxItems: 100,
       description: 'Products and quantities (1–100 lines); lines for the same product are merged.',
     }),
-    customerEmail: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Who ordered.' })),
+    customerEmail: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 254,
+        description: 'Email address of who ordered.',
+        // Personal data, for Agentforce (https://devcenter.heroku.com/articles/openapi-spec-heroku-applink).
+        'x-sfdc': { privacy: { isPii: true } },
+      }),
+    ),
   },
   {
     $id: 'OrderInput',
@@ -53,7 +61,9 @@ export const Order = Type.Object(
     id: Id('Order identifier.'),
     status: StringEnum(['placed'], { description: 'Order status.' }),
     createdAt: DateTime('When the order was placed.'),
-    customerEmail: Type.Optional(Type.String({ description: 'Who ordered, when given.' })),
+    customerEmail: Type.Optional(
+      Type.String({ description: 'Email address of who ordered, when given.', 'x-sfdc': { privacy: { isPii: true } } }),
+    ),
     currencyCode: Type.String({ description: 'ISO 4217 currency of every price in the order.' }),
     items: Type.Array(SchemaRef(OrderItem), { description: 'Order lines, prices captured at order time.' }),
     totalPrice: Type.Number({ format: 'double', description: 'Sum of itemTotalPrice.' }),

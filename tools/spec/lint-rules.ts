@@ -1,4 +1,5 @@
 // What Salesforce External Services and Flow need from our OpenAPI document, as a table of rules over it.
+import { agentActions, agentTopic, hasAppLinkExtensions, herokuAuthorization } from './lint/applink-rules.js'
 import { apexSafeName, duplicateName, duplicateOperationId } from './lint/names.js'
 import {
   bodyErrorResponses,
@@ -78,12 +79,27 @@ export const rules: Rule[] = [
   },
 ]
 
+/** Heroku AppLink's extensions, on the document `heroku salesforce:publish` takes. */
+export const appLinkRules: Rule[] = [
+  {
+    id: 'applink-agent-topic',
+    why: 'an agent topic needs its name, description, scope and instructions',
+    check: agentTopic,
+  },
+  { id: 'applink-agent-actions', why: 'a topic needs actions, and each action its two flags', check: agentActions },
+  {
+    id: 'applink-authorization',
+    why: 'user mode plus needs a permission set and an External Client App',
+    check: herokuAuthorization,
+  },
+]
+
 /** Lints a parsed (not dereferenced) OpenAPI document; an empty list means External Services and Flow can use it. */
 export function lintSpec(spec: OpenApiDocument): LintFailure[] {
   const ctx = buildContext(spec)
   const seen = new Set<string>()
   // A shared parameter or response is reached from every operation that uses it; report it once.
-  return rules
+  return [...rules, ...(hasAppLinkExtensions(ctx) ? appLinkRules : [])]
     .flatMap(({ id, check }) => check(ctx).map(({ pointer, message, fix }) => ({ pointer, rule: id, message, fix })))
     .filter((failure) => {
       const key = `${failure.rule} ${failure.pointer} ${failure.message}`

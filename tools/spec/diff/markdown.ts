@@ -6,14 +6,18 @@ export interface RenderOptions {
   baseRef: string
   /** The spec did not exist at baseRef, so everything in it is new. */
   baseMissing?: boolean
+  /** The document's file name (default openapi.generated.json). */
+  specFile?: string
 }
 
-const SPEC_FILE = 'openapi.generated.json'
-
-export function renderMarkdown(changes: SpecChange[], { baseRef, baseMissing = false }: RenderOptions): string {
-  const lines = [`## OpenAPI contract changes since \`${baseRef}\``, '']
+export function renderMarkdown(
+  changes: SpecChange[],
+  { baseRef, baseMissing = false, specFile = 'openapi.generated.json' }: RenderOptions,
+): string {
+  const title = specFile === 'openapi.generated.json' ? '' : ` (\`${specFile}\`)`
+  const lines = [`## OpenAPI contract changes since \`${baseRef}\`${title}`, '']
   if (baseMissing) {
-    lines.push(`\`${SPEC_FILE}\` does not exist at \`${baseRef}\`: the whole current spec is new.`, '')
+    lines.push(`\`${specFile}\` does not exist at \`${baseRef}\`: the whole current spec is new.`, '')
   }
   if (changes.length === 0) {
     lines.push(`No contract changes since \`${baseRef}\`.`)
