@@ -1,11 +1,15 @@
 // AppLink mode end to end: flowcart on loopback behind the mesh stand-in, the add-on API stand-in and the Salesforce
 // emulator. Orders record who placed them, getInventory writes Product2 as the invoking user, and the event publisher
 // publishes through its AppLink authorization with the outbox's promises intact.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
-import { clientContextHeader } from '../tools/applink-stand-in/mesh.js'
-import { basicAuth, buildTestApp, engines } from './helper.js'
+import { clientContextHeader, INVOKING_USER_HEADER, startMeshStandIn } from '../tools/applink-stand-in/mesh.js'
+import { startSalesforceEmulator } from '../tools/salesforce-emulator/index.js'
+import { basicAuth, buildTestApp, engines, registerCleanup } from './helper.js'
 import { EVENT_USER, FLOW_USER, startAppLinkTestbed } from './support/applink-app.js'
+import { startServer } from './support/server-process.js'
 
 const order = (productId: number, quantity = 1) => JSON.stringify({ items: [{ productId, quantity }] })
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field below
@@ -162,4 +166,25 @@ it('keeps the events and names the authorization when it cannot be read', async 
   expect(health.json().salesforce).toMatchObject({ pendingEvents: 1, lastError: 'SALESFORCE_AUTH' })
   expect(emulator.events()).toEqual([])
   expect(logs.some((line) => line.includes('missing_auth') && line.includes('not found'))).toBe(true)
+})
+
+describe('the Procfile line behind the mesh', () => {
+  it('leaves PORT to the mesh, listens on APP_PORT on loopback, and prints no password', async () => {
+    // The mesh's port, taken: a server that tried to listen on PORT would fail to start.
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    registerCleanup(() => new Promise((resolve) => taken.close(() => resolve())))
+    const meshPort = String((taken.address() as AddressInfo).port)
+    const emulator = await startSalesforceEmulator({ consumerKey: 'k', username: 'u@x.example', publicKey: '' })
+    registerCleanup(() => emulator.close())
+
+    const server = await startServer({ AUTH_MODE: 'applink', PORT: meshPort, APP_PORT: '0', HOST: '' })
+    expect(server.port).not.toBe(Number(meshPort))
+    expect(server.output()).not.toContain('API_PASSWORD')
+    const mesh = await startMeshStandIn({ appUrl: server.url, openSession: emulator.openSession, apiVersion: '62.0' })
+    registerCleanup(() => mesh.close())
+    const products = await fetch(`${mesh.url}/products`, { headers: { [INVOKING_USER_HEADER]: FLOW_USER } })
+    expect(products.status).toBe(200)
+    expect((await fetch(`${server.url}/products`)).status).toBe(401)
+  })
 })

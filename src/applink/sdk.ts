@@ -1,6 +1,6 @@
 // @heroku/applink, loaded only in AppLink mode: it brings jsforce and @salesforce/core, about 66 MB of memory and
-// 440 ms of start-up (measured on Node 24), which basic mode never pays. The SDK is CommonJS; its functions arrive
-// on the default export of the dynamic import.
+// 440 ms of start-up (measured on Node 24), which basic mode never pays. The SDK is CommonJS: its functions are taken
+// as named exports, which Node finds in a CommonJS module (its default export differs between Node and tsx).
 import type { Org } from '@heroku/applink'
 
 export interface AppLinkSdk {
@@ -13,13 +13,13 @@ export interface AppLinkSdk {
 let loading: Promise<AppLinkSdk> | undefined
 
 export function loadAppLinkSdk(): Promise<AppLinkSdk> {
-  loading ??= import('@heroku/applink').then(({ default: sdk }) => ({
+  loading ??= import('@heroku/applink').then(({ parseRequest, init }) => ({
     parseRequest(headers) {
-      const { org } = sdk.parseRequest(headers, undefined, silentLogger).context
+      const { org } = parseRequest(headers, undefined, silentLogger).context
       if (!org) throw new Error('The client context names no org')
       return { org }
     },
-    getAuthorization: (developerName) => sdk.init().addons.applink.getAuthorization(developerName),
+    getAuthorization: (developerName) => init().addons.applink.getAuthorization(developerName),
   }))
   return loading as Promise<AppLinkSdk>
 }
