@@ -16,3 +16,17 @@ it('runs the stock loop against the emulator and exits 0', async () => {
   expect(stdout).toMatch(/Salesforce back: the waiting event arrived after \d+ ms with Qty_In_Stock__c 37$/m)
   expect(stdout).toMatch(/^demo check passed$/m)
 })
+
+it('runs the same loop in AppLink mode, behind the mesh stand-in, as the user who ran the Flow', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts', '--check', '--applink'], {
+    timeout: 25_000,
+  })
+  const flowUser = /placedBy user (005\w+)$/m.exec(stdout)?.[1]
+  expect(flowUser).toMatch(/^005/)
+  expect(stdout).toMatch(
+    new RegExp(`^4\\. Product2 01t\\w+ \\(FC-TENT-2P\\): Qty_In_Stock__c 38, LastModifiedById ${flowUser}$`, 'm'),
+  )
+  expect(stdout).toMatch(/CreatedById 005\w+$/m)
+  expect(stdout).not.toMatch(new RegExp(`CreatedById ${flowUser}$`, 'm'))
+  expect(stdout).toMatch(/^demo check passed$/m)
+})

@@ -27,6 +27,8 @@ export interface MeshOptions {
   /** Opens a session of a user of the org (the emulator's openSession). */
   openSession(username: string): UserSession | Promise<UserSession>
   apiVersion: string
+  /** Default: any free port. */
+  port?: number
 }
 
 /** The header AppLink sends: base64 of the JSON the @heroku/applink SDK decodes (heroku/heroku-applink-nodejs, src/index.ts). */
@@ -86,7 +88,7 @@ export async function startMeshStandIn(options: MeshOptions): Promise<MeshStandI
     })
     incoming.pipe(proxied)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
