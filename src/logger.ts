@@ -21,6 +21,8 @@ export const loggedObjects = ['err', 'error', 'config', 'settings', 'credentials
 export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
+  // AppLink mode: the invoking user's access token, base64 inside the header.
+  'req.headers["x-client-context"]',
   'headers.authorization',
   ...loggedObjects.flatMap((object) => secretFields.map((field) => `${object}.${field}`)),
 ]

@@ -63,6 +63,17 @@ describe.each(engines)('AppLink mode (%s)', (engine) => {
     expect(addon.reads()).toBe(2)
   })
 
+  it("fails getInventory with 502 SALESFORCE_AUTH when Salesforce refuses the invoking user's session", async () => {
+    const { call, emulator } = await startAppLinkTestbed(engine)
+    expect((await call('/products')).status).toBe(200)
+    emulator.expireAllTokens()
+    const refused = await call('/inventory?productId=1')
+    expect(refused.status).toBe(502)
+    expect(await json(refused)).toMatchObject({ code: 'SALESFORCE_AUTH' })
+    // One attempt: the same refused session is not sent again.
+    expect(emulator.counters().byEndpoint['GET query']).toBe(1)
+  })
+
   it('answers the mesh health check without a client context', async () => {
     const { mesh } = await startAppLinkTestbed(engine)
     const health = await fetch(`${mesh.url}/healthcheck`)

@@ -16,13 +16,14 @@ describe('logger', () => {
     const requestLogger = logger.child({ reqId: 'req-1' })
 
     requestLogger.info({ req: { headers: { authorization: 'Basic c2VjcmV0LWhlYWRlcg==' } } }, 'incoming')
+    requestLogger.info({ req: { headers: { 'x-client-context': 'c2VjcmV0LWNvbnRleHQ=' } } }, 'incoming')
     requestLogger.error({ err: Object.assign(new Error('boom'), { accessToken: 'secret-token' }) }, 'failed')
     logger.info({ config: { apiPassword: 'secret-password', apiPasswords: ['secret-old'] } }, 'config')
     logger.info({ settings: { privateKey: 'secret-key', assertion: 'secret-assertion' } }, 'settings')
 
     const written = text()
     expect(written).not.toMatch(/secret|c2VjcmV0/)
-    expect(written.match(/\[redacted\]/g)).toHaveLength(6)
+    expect(written.match(/\[redacted\]/g)).toHaveLength(7)
     expect(written).toContain('"reqId":"req-1"')
   })
 })

@@ -1,6 +1,7 @@
 // Wires the Salesforce side together for the app: token provider, client, stock sync and event publisher.
 import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
+import { SalesforceAuthError } from './errors.js'
 import { createEventPublisher, type Outbox, type PublisherOptions } from './event-publisher.js'
 import { createStockSync, type ProductIdCache } from './stock-sync.js'
 import {
@@ -68,7 +69,21 @@ export const jwtTokens = (config: SalesforceConfig, logger: SalesforceLogger): T
  */
 export function createInvokerStockSync(config: SalesforceConfig, store: SalesforceStore, logger: SalesforceLogger) {
   return (session: SalesforceToken) => {
-    const tokenProvider: TokenProvider = { getToken: async () => session, invalidate: () => {} }
+    // The request's own session cannot be renewed here: once Salesforce refuses it, the call fails with that reason.
+    let refused = false
+    const tokenProvider: TokenProvider = {
+      getToken: async () => {
+        if (!refused) return session
+        throw new SalesforceAuthError(
+          'INVALID_SESSION_ID',
+          'Session expired or invalid',
+          "Salesforce refused the invoking user's session that AppLink passed on",
+        )
+      },
+      invalidate: () => {
+        refused = true
+      },
+    }
     return createStockSync(createSalesforceClient(config.api, { tokenProvider, logger }), store, config)
   }
 }
