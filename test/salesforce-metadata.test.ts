@@ -4,6 +4,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
+import { ELEVATED_AUTHORIZATION } from '../src/http/applink-document.js'
 import {
   DEFAULT_INVENTORY_EVENT,
   DEFAULT_PRODUCT_MATCH_FIELD,
@@ -193,6 +194,20 @@ describe('credentials', () => {
     ])
     expect(service.externalCredentialPrincipalAccesses).toBeUndefined()
     expect(service.userPermissions).toBeUndefined()
+  })
+
+  it('the AppLink permission set is session-activated and grants only the stock write getInventory makes', () => {
+    const name = ELEVATED_AUTHORIZATION.permissionSet
+    const elevated = readMetadata(`permissionsets/${name}.permissionset-meta.xml`, 'PermissionSet')
+    expect(elevated.hasActivationRequired).toBe('true')
+    const fields = ([elevated.fieldPermissions].flat() as Node[]).map((f) => [f.field, f.readable, f.editable])
+    expect(fields).toEqual([
+      [`Product2.${DEFAULT_PRODUCT_MATCH_FIELD}`, 'true', 'false'],
+      [`Product2.${DEFAULT_STOCK_FIELD}`, 'true', 'true'],
+    ])
+    const objects = ([elevated.objectPermissions].flat() as Node[]).map((o) => [o.object, o.allowEdit, o.allowCreate])
+    expect(objects).toEqual([['Product2', 'true', 'false']])
+    expect(elevated.userPermissions).toBeUndefined()
   })
 
   it('the registration uses the named credential', () => {
