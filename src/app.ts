@@ -99,7 +99,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     ownTokens &&
     salesforceSide?.createSalesforceIntegration(config.salesforce, store, app.log, ownTokens, deps.publisherOptions)
   const invokerStockSync =
-    config.salesforce && appLinkSdk && salesforceSide?.createInvokerStockSync(config.salesforce, store, app.log)
+    config.salesforce && appLinkSdk && salesforceSide?.createInvokerStockSync(config.salesforce, app.log)
   if (salesforce) {
     app.addHook('onReady', async () => salesforce.publisher.start())
     app.addHook('preClose', async () => salesforce.publisher.stop())
@@ -119,7 +119,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (config.trustProxy && !config.appLink) requireHttps(app, { refusePlainHttp: config.production })
 
   await registerOpenApi(app, { publicUrl: config.publicUrl, appLink: Boolean(config.appLink) })
-  await app.register(healthRoutes, { store, salesforce, meshHealthCheck: Boolean(config.appLink) })
+  await app.register(healthRoutes, {
+    store,
+    salesforce,
+    salesforceOn: config.salesforce !== undefined,
+    meshHealthCheck: Boolean(config.appLink),
+  })
   const authenticate = appLinkSdk
     ? (await import('./applink/client-context.js')).clientContextAuth(appLinkSdk)
     : await basicAuthFor(app, config)

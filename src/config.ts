@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
-import { type AppLinkConfig, AppLinkVariables, appLinkConfig } from './applink/config.js'
+import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, Flag, Milliseconds, OneOf } from './environment-variables.js'
 import {
@@ -147,7 +147,10 @@ export function loadConfig(
   const appLink = appLinkConfig(vars)
   // Behind AppLink's service mesh, PORT is the mesh's; the app listens on APP_PORT, on loopback.
   const port = appLink ? appLink.port : Number(vars.PORT ?? 3000)
-  if (port > 65_535) throw new ConfigError(`PORT is invalid: ${port} is not between 0 (any free port) and 65535.`)
+  if (port > 65_535) {
+    const name = appLink ? 'APP_PORT' : 'PORT'
+    throw new ConfigError(`${name} is invalid: ${port} is not between 0 (any free port) and 65535.`)
+  }
 
   const http: HttpLimits = {
     headersTimeoutMs: Number(vars.HTTP_HEADERS_TIMEOUT_MS ?? HTTP_DEFAULTS.headersTimeoutMs),
@@ -189,7 +192,7 @@ export function loadConfig(
 
   return {
     port,
-    host: vars.HOST ?? (appLink ? '127.0.0.1' : '0.0.0.0'),
+    host: vars.HOST ?? (appLink ? MESH_TARGET_HOST : '0.0.0.0'),
     http,
     databaseUrl: vars.DATABASE_URL,
     databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_POOL_SIZE),

@@ -14,12 +14,25 @@ const rules = (failures: LintFailure[]) => failures.map((failure) => failure.rul
 
 describe('the AppLink document', () => {
   it('has the same operations and schemas as the basic one, and no security scheme: the mesh authenticates', () => {
-    const { security, components, 'x-sfdc': _topic, ...rest } = withoutAppLinkExtensions(appLink) as typeof appLink
-    const { security: _s, components: basicComponents, ...basicRest } = basic
+    const {
+      security,
+      components,
+      paths,
+      'x-sfdc': _topic,
+      ...rest
+    } = withoutAppLinkExtensions(appLink) as typeof appLink
+    const { security: _s, components: basicComponents, paths: basicPaths, ...basicRest } = basic
     expect(security).toBeUndefined()
     expect(components.securitySchemes).toBeUndefined()
     expect(components.schemas).toEqual(basicComponents.schemas)
     expect(rest).toEqual(basicRest)
+    // Only what a 401 means differs: no password behind the mesh.
+    const with401 = (document: typeof basic, description: string) =>
+      JSON.parse(JSON.stringify(document.paths).replaceAll(description, '401'))
+    expect(with401({ paths } as typeof basic, appLink.paths['/orders'].post.responses['401'].description)).toEqual(
+      with401({ paths: basicPaths } as typeof basic, basic.paths['/orders'].post.responses['401'].description),
+    )
+    expect(appLink.paths['/orders'].post.responses['401'].description).toMatch(/Heroku AppLink/)
     expect(JSON.stringify(basic)).not.toContain('x-sfdc')
   })
 

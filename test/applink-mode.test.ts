@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
 import { clientContextHeader, INVOKING_USER_HEADER, startMeshStandIn } from '../tools/applink-stand-in/mesh.js'
+import { EVENT_USER, FLOW_USER } from '../tools/applink-stand-in/users.js'
 import { startSalesforceEmulator } from '../tools/salesforce-emulator/index.js'
 import { basicAuth, buildTestApp, engines, registerCleanup } from './helper.js'
-import { EVENT_USER, FLOW_USER, startAppLinkTestbed } from './support/applink-app.js'
+import { startAppLinkTestbed } from './support/applink-app.js'
 import { startServer } from './support/server-process.js'
 
 const order = (productId: number, quantity = 1) => JSON.stringify({ items: [{ productId, quantity }] })
@@ -80,9 +81,19 @@ describe.each(engines)('AppLink mode (%s)', (engine) => {
     expect(health.status).toBe(200)
     expect((await json(health)).database).toBe('ok')
   })
+
+  it('without an authorization, syncs as the invoking user and publishes nothing', async () => {
+    const { call, emulator, app } = await startAppLinkTestbed(engine, { APPLINK_AUTHORIZATION: '', HEROKU_APP_ID: '' })
+    expect((await json(await call('/inventory?productId=2')))[0].salesforceSync.status).toBe('updated')
+    expect((await call('/orders', { method: 'POST', body: order(2) })).status).toBe(201)
+    expect(app.salesforce).toBeUndefined()
+    expect(emulator.events()).toEqual([])
+    const health = await app.inject({ url: '/healthz' })
+    expect(health.json().salesforce).toEqual({ configured: true, pendingEvents: 0 })
+  })
 })
 
-describe('the trust boundary', () => {
+describe('the trust boundary, and the mesh stand-in that keeps it in these tests', () => {
   // What a caller could write itself: another org and user, with a session that belongs to neither.
   const forged = clientContextHeader(
     {
@@ -96,17 +107,16 @@ describe('the trust boundary', () => {
     'forged',
   )
 
-  it('never forwards a caller-made x-client-context: the mesh puts its own in', async () => {
-    const { call, emulator } = await startAppLinkTestbed('sqlite')
+  it('(stand-in) refuses a request it cannot attribute, and replaces a caller-made x-client-context', async () => {
+    const { call, emulator, mesh } = await startAppLinkTestbed('sqlite')
+    expect((await fetch(`${mesh.url}/products`)).status).toBe(401)
     const placed = await call('/orders', { method: 'POST', body: order(1), headers: { 'x-client-context': forged } })
     expect(placed.status).toBe(201)
     expect((await json(placed)).placedBy.userId).toBe(emulator.openSession(FLOW_USER).userId)
   })
 
-  it('refuses a request the mesh could not attribute, and one that bypasses it without a context', async () => {
-    const { mesh, appUrl } = await startAppLinkTestbed('sqlite')
-    const unattributed = await fetch(`${mesh.url}/products`)
-    expect(unattributed.status).toBe(401)
+  it('refuses, at the app, a request that bypasses the mesh without a context', async () => {
+    const { appUrl } = await startAppLinkTestbed('sqlite')
     for (const header of [
       undefined,
       'not base64 json',
@@ -142,8 +152,8 @@ describe('the trust boundary', () => {
   })
 })
 
-describe('idempotency keys in AppLink mode', () => {
-  it('belong to their org: the same key from another org places another order', async () => {
+describe('orders of several orgs in AppLink mode', () => {
+  it('keep their idempotency keys and their reads to their own org', async () => {
     const app = await buildTestApp('sqlite', { AUTH_MODE: 'applink', APP_PORT: '0' })
     const as = (orgId: string) =>
       clientContextHeader(
@@ -166,6 +176,14 @@ describe('idempotency keys in AppLink mode', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true')
     expect(otherOrg.json().id).not.toBe(first.json().id)
     expect(otherOrg.json().placedBy.orgId).toBe('00D000000000002AAA')
+
+    // Reading: each org sees its own orders only, whatever orgId it asks for.
+    const read = (orgId: string, url: string) => app.inject({ url, headers: { 'x-client-context': as(orgId) } })
+    expect((await read('00D000000000002AAA', `/orders/${first.json().id}`)).statusCode).toBe(404)
+    expect((await read('00D000000000001AAA', `/orders/${first.json().id}`)).statusCode).toBe(200)
+    const listed = await read('00D000000000002AAA', '/orders')
+    expect(listed.json().map((o: { id: number }) => o.id)).toEqual([otherOrg.json().id])
+    expect((await read('00D000000000002AAA', '/orders?orgId=00D000000000001AAA')).json()).toEqual([])
   })
 })
 

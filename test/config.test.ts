@@ -159,7 +159,7 @@ describe('AppLink mode configuration', () => {
   })
 
   it('refuses a public HOST, JWT variables, and an authorization it could not read', () => {
-    expect(() => loadConfig({ ...addon, HOST: '0.0.0.0' })).toThrow(/loopback/)
+    for (const HOST of ['0.0.0.0', '::1', 'localhost']) expect(() => loadConfig({ ...addon, HOST })).toThrow(/loopback/)
     expect(() => loadConfig({ ...addon, SF_USERNAME: 'someone@example.com' })).toThrow(/^SF_USERNAME: AppLink mode/)
     expect(() => loadConfig({ ...addon, APPLINK_AUTHORIZATION: 'flowcart_events' })).toThrow(/HEROKU_APP_ID/)
     expect(() =>

@@ -56,16 +56,17 @@ export interface AppLinkConfig {
 }
 
 export const DEFAULT_APP_PORT = 3000
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+/** Where the mesh forwards: http://127.0.0.1:$APP_PORT (so not ::1, nor localhost, which may resolve to it). */
+export const MESH_TARGET_HOST = '127.0.0.1'
 
 /** Undefined in basic mode. */
 export function appLinkConfig(vars: AppLinkVariables & { HOST?: string }): AppLinkConfig | undefined {
   const mode = vars.AUTH_MODE ?? (vars.HEROKU_APPLINK_API_URL ? 'applink' : 'basic')
   if (mode === 'basic') return undefined
   // The mesh is the trust boundary: x-client-context is believed because only the mesh can reach the app.
-  if (vars.HOST !== undefined && !LOOPBACK_HOSTS.has(vars.HOST)) {
+  if (vars.HOST !== undefined && vars.HOST !== MESH_TARGET_HOST) {
     throw new ConfigError(
-      `HOST is invalid: AppLink mode listens on loopback only, behind the service mesh (got ${vars.HOST}).`,
+      `HOST is invalid: AppLink mode listens on loopback only, ${MESH_TARGET_HOST}, where the service mesh forwards (got ${vars.HOST}).`,
     )
   }
   if (vars.APPLINK_AUTHORIZATION && !vars.HEROKU_APP_ID) {
@@ -78,7 +79,5 @@ export function appLinkConfig(vars: AppLinkVariables & { HOST?: string }): AppLi
       'APPLINK_AUTHORIZATION needs the AppLink add-on (HEROKU_APPLINK_API_URL and HEROKU_APPLINK_TOKEN).',
     )
   }
-  const port = Number(vars.APP_PORT ?? DEFAULT_APP_PORT)
-  if (port > 65_535) throw new ConfigError(`APP_PORT is invalid: ${port} is not between 0 and 65535.`)
-  return { port, authorization: vars.APPLINK_AUTHORIZATION }
+  return { port: Number(vars.APP_PORT ?? DEFAULT_APP_PORT), authorization: vars.APPLINK_AUTHORIZATION }
 }

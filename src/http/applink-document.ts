@@ -42,7 +42,7 @@ export const AGENT_TOPIC = {
     "Browses the shop's catalog, checks stock, and places and looks up orders in the flowcart shopping service.",
   scope:
     'Your job is to help a user find products, see whether they are in stock, place an order for them, and tell ' +
-    'them about orders already placed. You do not change prices or stock levels.',
+    'them about orders already placed. Placing an order reserves its stock; you never set prices or stock levels.',
   instructions: [
     'Before placing an order, confirm with the user every product and quantity, and the email address to send it to.',
     'Use getProducts or getProduct to find a product id; never guess one.',
@@ -86,10 +86,19 @@ export function appLinkDocument(document: Json, optionsByOperation: Map<string, 
               : {}),
             ...(options.elevated ? { heroku: { authorization: ELEVATED_AUTHORIZATION } } : {}),
           }
-          return [method, Object.keys(extension).length > 0 ? { ...operation, 'x-sfdc': extension } : operation]
+          const described = { ...operation, responses: withAppLink401(operation.responses as Json | undefined) }
+          return [method, Object.keys(extension).length > 0 ? { ...described, 'x-sfdc': extension } : described]
         }),
       ),
     ]),
   )
   return { ...rest, 'x-sfdc': { agent: { topic: AGENT_TOPIC } }, components: otherComponents, paths: withExtensions }
+}
+
+/** A 401 means something else behind the mesh: there is no password, only AppLink's client context. */
+function withAppLink401(responses: Json | undefined): Json | undefined {
+  const unauthorized = responses?.['401'] as Json | undefined
+  if (!responses || !unauthorized) return responses
+  const description = 'The request did not come through Heroku AppLink with a client context (code UNAUTHORIZED).'
+  return { ...responses, 401: { ...unauthorized, description } }
 }

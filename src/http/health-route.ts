@@ -11,7 +11,13 @@ const EVENTS_LATE_AFTER_S = 300
 // stranger no more than codes and counts.
 export async function healthRoutes(
   app: FastifyInstance,
-  options: { store: Store; salesforce?: SalesforceIntegration; meshHealthCheck: boolean },
+  options: {
+    store: Store
+    salesforce?: SalesforceIntegration
+    /** Salesforce is on, even when flowcart publishes nothing of its own (AppLink mode without an authorization). */
+    salesforceOn: boolean
+    meshHealthCheck: boolean
+  },
 ) {
   const { store, salesforce } = options
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -22,9 +28,7 @@ export async function healthRoutes(
     routes.get(path, { schema: { hide: true, response: { 200: Health, 503: Health } } }, async (_request, reply) => {
       const databaseOk = await store.ping()
       const salesforceHealth =
-        salesforce && databaseOk
-          ? await salesforce.health()
-          : { configured: salesforce !== undefined, pendingEvents: 0 }
+        salesforce && databaseOk ? await salesforce.health() : { configured: options.salesforceOn, pendingEvents: 0 }
       const late = (salesforceHealth.oldestPendingSeconds ?? 0) > EVENTS_LATE_AFTER_S
       return reply.code(databaseOk ? 200 : 503).send({
         status: databaseOk ? (late ? 'degraded' : 'ok') : 'unavailable',

@@ -58,7 +58,9 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
     },
     async (request) => {
       const order = await store.findOrder(request.params.orderId)
-      if (!order) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
+      // Through AppLink a caller sees the orders of its own org only; another org's is as if it did not exist.
+      const visible = order && (!request.invoker || order.placedBy?.orgId === request.invoker.orgId)
+      if (!visible) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
       return order
     },
   )
@@ -71,7 +73,9 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
         operationId: 'getOrders',
         tags: ['Orders'],
         summary: 'List orders',
-        description: 'Orders, newest first, one page at a time; orgId keeps those placed from one Salesforce org.',
+        description:
+          'Orders, newest first, one page at a time; orgId keeps those placed from one Salesforce org. Through ' +
+          "Heroku AppLink only the caller's own org's orders are listed.",
         querystring: OrdersQuery,
         response: {
           200: Type.Array(SchemaRef(Order), { description: 'One page of orders.' }),
@@ -79,6 +83,11 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
         },
       },
     },
-    async (request) => store.listOrders(pageOf(request.query), request.query.orgId),
+    async (request) => {
+      const { orgId } = request.query
+      const { invoker } = request
+      if (invoker && orgId !== undefined && orgId !== invoker.orgId) return []
+      return store.listOrders(pageOf(request.query), invoker ? invoker.orgId : orgId)
+    },
   )
 }

@@ -3,6 +3,7 @@ import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { SalesforceAuthError } from './errors.js'
 import { createEventPublisher, type Outbox, type PublisherOptions } from './event-publisher.js'
+import { createOrgProductIds } from './org-product-ids.js'
 import { createStockSync, type ProductIdCache } from './stock-sync.js'
 import {
   createTokenProvider,
@@ -67,8 +68,9 @@ export const jwtTokens = (config: SalesforceConfig, logger: SalesforceLogger): T
  * getInventory's sync as the invoking user (AppLink mode): each request writes Product2 with its own session, so
  * Salesforce records the user who ran the Flow as the one who changed the record.
  */
-export function createInvokerStockSync(config: SalesforceConfig, store: SalesforceStore, logger: SalesforceLogger) {
-  return (session: SalesforceToken) => {
+export function createInvokerStockSync(config: SalesforceConfig, logger: SalesforceLogger) {
+  const productIdsOf = createOrgProductIds()
+  return (session: SalesforceToken & { orgId: string }) => {
     // The request's own session cannot be renewed here: once Salesforce refuses it, the call fails with that reason.
     let refused = false
     const tokenProvider: TokenProvider = {
@@ -84,6 +86,7 @@ export function createInvokerStockSync(config: SalesforceConfig, store: Salesfor
         refused = true
       },
     }
-    return createStockSync(createSalesforceClient(config.api, { tokenProvider, logger }), store, config)
+    const client = createSalesforceClient(config.api, { tokenProvider, logger })
+    return createStockSync(client, productIdsOf(session.orgId), config)
   }
 }

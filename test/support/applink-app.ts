@@ -8,12 +8,9 @@ import { createLogger } from '../../src/logger.js'
 import { DEFAULT_API_VERSION } from '../../src/salesforce/names.js'
 import { startAddonApiStandIn } from '../../tools/applink-stand-in/addon-api.js'
 import { INVOKING_USER_HEADER, startMeshStandIn } from '../../tools/applink-stand-in/mesh.js'
+import { AUTHORIZATION, EVENT_USER, FLOW_USER } from '../../tools/applink-stand-in/users.js'
 import { startSalesforceEmulator } from '../../tools/salesforce-emulator/index.js'
 import { databaseUrlFor, type EngineName, registerCleanup, testConfig } from '../helper.js'
-
-export const AUTHORIZATION = 'flowcart_events'
-export const EVENT_USER = 'events@flowcart.example'
-export const FLOW_USER = 'ada@customer.example'
 
 export async function startAppLinkTestbed(engine: EngineName, env: Record<string, string> = {}) {
   const emulator = await startSalesforceEmulator({
