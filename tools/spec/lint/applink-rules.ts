@@ -1,10 +1,9 @@
 // What `heroku salesforce:publish` needs of the AppLink document's x-sfdc extensions
 // (https://devcenter.heroku.com/articles/openapi-spec-heroku-applink). Checked only on a document that has them.
 import type { Finding } from './types.js'
-import { type Context, pointerTo } from './walk.js'
+import { type Context, isObject, pointerTo } from './walk.js'
 
 type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 const extensionOf = (node: unknown): Json | undefined =>
   isObject(node) && isObject(node['x-sfdc']) ? node['x-sfdc'] : undefined
 const topicOf = (doc: unknown) => {

@@ -39,7 +39,7 @@ export const pointerTo = (base: string, ...segments: (string | number)[]) =>
 const isRef = (value: unknown): value is Ref =>
   typeof value === 'object' && value !== null && typeof (value as Ref).$ref === 'string'
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const safeDecode = (text: string) => {
