@@ -2,6 +2,7 @@
 // stand-in of the add-on's API for the event publisher's authorization, both over the Salesforce emulator.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { vi } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { DEMO_SKUS } from '../../src/catalog/demo-catalog.js'
 import { createLogger } from '../../src/logger.js'
@@ -32,14 +33,8 @@ export async function startAppLinkTestbed(engine: EngineName, env: Record<string
     HEROKU_APP_ID: addon.appId,
   }
   // @heroku/applink's getAuthorization reads the add-on's variables from process.env itself, as on a dyno.
-  const previous = Object.fromEntries(Object.keys(addonVariables).map((name) => [name, process.env[name]]))
-  Object.assign(process.env, addonVariables)
-  registerCleanup(async () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  })
+  for (const [name, value] of Object.entries(addonVariables)) vi.stubEnv(name, value)
+  registerCleanup(async () => void vi.unstubAllEnvs())
   const config = testConfig({
     DATABASE_URL: await databaseUrlFor(engine),
     ...addonVariables,
