@@ -84,22 +84,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (!deps.store) app.addHook('onClose', () => store.close())
   const appLinkSdk = config.appLink && (await (await import('./applink/sdk.js')).loadAppLinkSdk())
   // Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured).
-  const salesforceSide = config.salesforce && (await import('./salesforce/index.js'))
-  const ownTokens =
+  const salesforceSide =
     config.salesforce &&
-    (appLinkSdk && config.salesforce.appLinkAuthorization
-      ? (await import('./applink/authorization.js')).appLinkAuthorizationTokens(
-          config.salesforce.appLinkAuthorization,
-          appLinkSdk,
-          app.log,
-        )
-      : salesforceSide?.jwtTokens(config.salesforce, app.log))
-  const salesforce =
-    config.salesforce &&
-    ownTokens &&
-    salesforceSide?.createSalesforceIntegration(config.salesforce, store, app.log, ownTokens, deps.publisherOptions)
-  const invokerStockSync =
-    config.salesforce && appLinkSdk && salesforceSide?.createInvokerStockSync(config.salesforce, app.log)
+    (await import('./salesforce/index.js')).connectSalesforce(
+      config.salesforce,
+      store,
+      app.log,
+      appLinkSdk,
+      deps.publisherOptions,
+    )
+  const salesforce = salesforceSide?.integration
   if (salesforce) {
     app.addHook('onReady', async () => salesforce.publisher.start())
     app.addHook('preClose', async () => salesforce.publisher.stop())
@@ -135,7 +129,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await api.register(inventoryRoutes, {
       store,
       // AppLink mode writes as the invoking user; basic mode as the integration user.
-      stockSyncFor: (request) => (request.invoker ? invokerStockSync?.(request.invoker) : salesforce?.stockSync),
+      stockSyncFor: (request) => salesforceSide?.stockSyncFor(request.invoker),
     })
   })
   return app

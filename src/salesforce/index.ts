@@ -1,4 +1,7 @@
 // Wires the Salesforce side together for the app: token provider, client, stock sync and event publisher.
+import { appLinkAuthorizationTokens } from '../applink/authorization.js'
+import type { Invoker } from '../applink/client-context.js'
+import type { AppLinkSdk } from '../applink/sdk.js'
 import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { SalesforceAuthError } from './errors.js'
@@ -60,15 +63,35 @@ export function createSalesforceIntegration(
 
 export type SalesforceIntegration = ReturnType<typeof createSalesforceIntegration>
 
-/** The integration user's JWT bearer sign-in, when it is configured (basic mode). */
-export const jwtTokens = (config: SalesforceConfig, logger: SalesforceLogger): TokenProvider | undefined =>
-  config.jwt && createTokenProvider(config.jwt, { logger })
+/**
+ * The Salesforce side of this configuration: flowcart's own integration when it can sign in by itself (the JWT
+ * bearer flow in basic mode, an AppLink authorization in AppLink mode), and the stock sync a request uses: the
+ * invoking user's in AppLink mode, the integration user's in basic mode.
+ */
+export function connectSalesforce(
+  config: SalesforceConfig,
+  store: SalesforceStore,
+  logger: SalesforceLogger,
+  appLinkSdk: AppLinkSdk | undefined,
+  publisherOptions?: PublisherOptions,
+) {
+  const ownTokens =
+    appLinkSdk && config.appLinkAuthorization
+      ? appLinkAuthorizationTokens(config.appLinkAuthorization, appLinkSdk, logger)
+      : config.jwt && createTokenProvider(config.jwt, { logger })
+  const integration = ownTokens && createSalesforceIntegration(config, store, logger, ownTokens, publisherOptions)
+  const invokerStockSync = appLinkSdk && createInvokerStockSync(config, logger)
+  return {
+    integration,
+    stockSyncFor: (invoker: Invoker | undefined) => (invoker ? invokerStockSync?.(invoker) : integration?.stockSync),
+  }
+}
 
 /**
  * getInventory's sync as the invoking user (AppLink mode): each request writes Product2 with its own session, so
  * Salesforce records the user who ran the Flow as the one who changed the record.
  */
-export function createInvokerStockSync(config: SalesforceConfig, logger: SalesforceLogger) {
+function createInvokerStockSync(config: SalesforceConfig, logger: SalesforceLogger) {
   const productIdsOf = createOrgProductIds()
   return (session: SalesforceToken & { orgId: string }) => {
     // The request's own session cannot be renewed here: once Salesforce refuses it, the call fails with that reason.
