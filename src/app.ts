@@ -77,7 +77,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     (await openStore(
       await openDatabase(config.databaseUrl, {
         poolSize: config.databasePoolSize,
-        onConnectionError: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
+        onConnectionLost: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
       }),
       { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents },
     ))

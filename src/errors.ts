@@ -37,10 +37,27 @@ export class IdempotencyConflict extends DomainError {
   }
 }
 
-/** No database connection could be had in time (every pooled connection busy, or the database unreachable). */
+/**
+ * No database connection could be had in time (every pooled connection busy, or the database unreachable), or the
+ * connection was lost under the work (a failover, a restart). Nothing of the work was kept.
+ */
 export class DatabaseUnavailable extends DomainError {
+  constructor(cause: unknown, message = 'The database is busy or unreachable; retry shortly.') {
+    super(message, { cause })
+  }
+}
+
+/**
+ * The connection was lost while COMMIT was under way: the work may have been kept or not, and the database cannot
+ * say which to this process. A retry with the same idempotency key finds out (and places the order if it was not).
+ */
+export class CommitOutcomeUnknown extends DatabaseUnavailable {
   constructor(cause: unknown) {
-    super('The database is busy or unreachable; retry shortly.', { cause })
+    super(
+      cause,
+      'The database connection was lost while this change was being committed, so it may or may not have been ' +
+        'saved. Retry with the same Idempotency-Key: the retry answers the order if it was placed, and places it if not.',
+    )
   }
 }
 

@@ -31,7 +31,8 @@ export interface DatabaseOptions {
   poolSize?: number
   /** How long a query waits for a free PostgreSQL connection before failing with DatabaseUnavailable. */
   poolWaitMs?: number
-  onConnectionError?: (error: Error) => void
+  /** PostgreSQL dropped a pooled connection; the work on it failed with DatabaseUnavailable, the pool reconnects. */
+  onConnectionLost?: (error: Error) => void
 }
 
 export const DEFAULT_SQLITE_PATH = './data/flowcart.db'
@@ -59,7 +60,7 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
   const kysely = openPostgres(location, {
     size: options.poolSize ?? DEFAULT_POOL_SIZE,
     waitMs: options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS,
-    onIdleError: options.onConnectionError,
+    onConnectionLost: options.onConnectionLost,
   })
   let ownWrites = 0
   return withCommonParts(

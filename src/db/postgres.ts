@@ -1,10 +1,11 @@
-// PostgreSQL: the pool (sized, bounded in wait, TLS as Heroku needs), statements prepared once per connection, and
-// a transaction per piece of work.
+// PostgreSQL: the pool (sized, bounded in wait, TLS as Heroku needs), statements prepared once per connection, a
+// transaction per piece of work, and connections that PostgreSQL drops failing only the work that was on them.
 import { createHash } from 'node:crypto'
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
-import { DatabaseUnavailable } from '../errors.js'
+import { CommitOutcomeUnknown, DatabaseUnavailable } from '../errors.js'
 import type { Tables } from './tables.js'
+import { meansUnavailable } from './unavailable.js'
 
 // int8 (bigint) columns and COUNT(*) come back as strings by default; every value here fits a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10))
@@ -14,8 +15,8 @@ export interface PoolOptions {
   size: number
   /** How long a query waits for a free connection before failing with DatabaseUnavailable. */
   waitMs: number
-  /** Called when PostgreSQL drops an idle pooled connection (maintenance, failover); the pool replaces it. */
-  onIdleError?: (error: Error) => void
+  /** Called when PostgreSQL drops a pooled connection (maintenance, failover, a terminated session). */
+  onConnectionLost?: (error: Error) => void
 }
 
 /**
@@ -35,30 +36,62 @@ export function postgresOptions(url: string): pg.PoolConfig {
 
 // Statements longer than this (IN lists of many ids) are not kept prepared: each list length is a new text.
 const MAX_PREPARED_TEXT = 2000
+/**
+ * TCP keepalive on every connection, first probe after this much silence: a connection whose server vanished
+ * without closing it (a host replaced in a failover) is found dead by the kernel rather than held for ever.
+ */
+const KEEPALIVE_AFTER_MS = 10_000
 
 /**
- * A query of node-postgres with a `name` is parsed and planned once per connection and then only bound and run
- * (https://node-postgres.com/features/queries#prepared-statements): the name is a digest of the text, so the same
- * SQL always finds its prepared statement. Kysely sends every query as (text, values).
+ * Each query of a pooled connection, (1) sent with a `name`, so node-postgres parses and plans it once per
+ * connection and then only binds and runs it (https://node-postgres.com/features/queries#prepared-statements; the
+ * name is a digest of the text, so the same SQL always finds its prepared statement; Kysely sends every query as
+ * (text, values)), and (2) failing with DatabaseUnavailable when the database cannot serve it (unavailable.ts).
  */
-function preparingOnce(client: pg.PoolClient): pg.PoolClient {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown
-  const prepared = (text: unknown, values?: unknown) =>
+function pooledQueries(client: pg.PoolClient, lost: WeakSet<pg.PoolClient>): pg.PoolClient {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>
+  const run = (text: unknown, values?: unknown) =>
     typeof text === 'string' && text.length <= MAX_PREPARED_TEXT
       ? query({ name: createHash('sha1').update(text).digest('base64url'), text, values })
       : query(text, values)
-  return Object.assign(Object.create(client) as pg.PoolClient, { query: prepared })
+  const guarded = (text: unknown, values?: unknown) =>
+    run(text, values).catch((error: Error) => {
+      throw meansUnavailable(error, lost.has(client)) ? new DatabaseUnavailable(error) : error
+    })
+  return Object.assign(Object.create(client) as pg.PoolClient, { query: guarded })
 }
 
 export function openPostgres(url: string, options: PoolOptions): Kysely<Tables> {
-  const pool = new pg.Pool({ ...postgresOptions(url), max: options.size, connectionTimeoutMillis: options.waitMs })
-  // Without a listener, an idle connection closed by the server is an unhandled 'error' event: the process exits.
-  pool.on('error', (error) => options.onIdleError?.(error))
+  const pool = new pg.Pool({
+    ...postgresOptions(url),
+    max: options.size,
+    connectionTimeoutMillis: options.waitMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS,
+  })
+  const lost = new WeakSet<pg.PoolClient>()
+  // A connection that PostgreSQL ends (57P01 on pg_terminate_backend, a restart, a failover) emits 'error' on its
+  // client. node-postgres's pool listens only while the client is idle; a client in use with no listener turns the
+  // event into an uncaught exception, which ends the process. So every client listens for its whole life: the
+  // work on it fails (as DatabaseUnavailable, above), and the pool drops the client when it comes back
+  // (pg-pool removes a client that is no longer queryable on release) and opens a new one on demand.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      if (lost.has(client)) return
+      lost.add(client)
+      options.onConnectionLost?.(error)
+    })
+  })
+  // The pool re-emits an idle client's error; the client's own listener above has already reported it.
+  pool.on('error', () => {})
   // Every pooled connection busy, or PostgreSQL unreachable: the request can be retried (503), it is not a bug.
   const connect = () =>
-    pool.connect().then(preparingOnce, (error: Error) => {
-      throw new DatabaseUnavailable(error)
-    })
+    pool.connect().then(
+      (client) => pooledQueries(client, lost),
+      (error: Error) => {
+        throw new DatabaseUnavailable(error)
+      },
+    )
   return new Kysely<Tables>({
     dialect: new PostgresDialect({ pool: { connect, end: () => pool.end(), options: pool.options } }),
   })
@@ -73,10 +106,36 @@ const ATTEMPTS = 3
 export async function transactOnPostgres<T>(kysely: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await kysely.transaction().execute(work)
+      return await kysely.connection().execute((connection) => inTransaction(connection, work))
     } catch (error) {
       const code = (error as { code?: string }).code
       if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw error
     }
   }
+}
+
+/**
+ * BEGIN, the work, COMMIT; ROLLBACK if the work throws (fastify-postgres's `transact` in a few lines). Written out
+ * rather than Kysely's transaction() because what a lost connection means depends on where it was lost: before
+ * COMMIT was sent nothing was kept, but while it was under way PostgreSQL may have committed or not, and no one
+ * can tell this process which (CommitOutcomeUnknown). Kysely would roll back on the dead connection and report
+ * that failure instead.
+ */
+async function inTransaction<T>(connection: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+  await sql`begin`.execute(connection)
+  let result: T
+  try {
+    result = await work(connection)
+  } catch (error) {
+    // ROLLBACK fails only on a lost connection, where the server has ended the transaction with the session (and
+    // the pool discards the connection): the work's own error is the one to report.
+    await sql`rollback`.execute(connection).catch(() => {})
+    throw error
+  }
+  try {
+    await sql`commit`.execute(connection)
+  } catch (error) {
+    throw error instanceof DatabaseUnavailable ? new CommitOutcomeUnknown(error.cause) : error
+  }
+  return result
 }
