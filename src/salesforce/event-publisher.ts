@@ -1,4 +1,5 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
+import { DatabaseUnavailable } from '../errors.js'
 import type { PendingStockEvent } from '../outbox/repository.js'
 import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
@@ -17,13 +18,16 @@ export interface PublisherStatus {
   lastPublishedAt: string | undefined
   /**
    * The stable code of the last failure (SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR,
-   * SALESFORCE_LIMIT_EXCEEDED, EVENT_REJECTED, INTERNAL): /healthz is open to anyone, so Salesforce's own words
+   * SALESFORCE_LIMIT_EXCEEDED, EVENT_REJECTED, DATABASE_UNAVAILABLE, INTERNAL): /healthz is open to anyone, so Salesforce's own words
    * (which name the org's users and apps) go to the log only.
    */
   lastError: string | undefined
 }
 
-const failureCode = (error: unknown) => (error instanceof SalesforceError ? error.code : 'INTERNAL')
+function failureCode(error: unknown): string {
+  if (error instanceof SalesforceError) return error.code
+  return error instanceof DatabaseUnavailable ? 'DATABASE_UNAVAILABLE' : 'INTERNAL'
+}
 
 export interface PublisherOptions {
   /** Safety-net poll for rows left by a restart or waiting for their retry (a change itself starts a drain). */
@@ -147,7 +151,10 @@ export function createEventPublisher(
     running = drainDue()
       .catch((error: unknown) => {
         status.lastError = failureCode(error)
-        logger.error({ err: error }, 'stock event dispatcher failed')
+        // A lost or busy database connection is the platform's, not a fault of the dispatcher: the rows stay in the
+        // outbox, and the next change or poll drains them.
+        if (error instanceof DatabaseUnavailable) logger.warn({ err: error }, 'stock events wait for the database')
+        else logger.error({ err: error }, 'stock event dispatcher failed')
       })
       .finally(() => {
         running = undefined
