@@ -33,12 +33,14 @@ describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
     await locker.connect()
     await locker.query('begin; lock table products in access exclusive mode')
     const holding = app.inject({ url: '/products/1', headers: authHeaders })
-    const waitingOnLock = async () =>
-      (
-        await locker.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        )
-      ).rows[0].n
+    const waitingOnLock = async () => {
+      // Inside a transaction PostgreSQL answers pg_stat_activity from the snapshot it took first, unless cleared.
+      await locker.query('select pg_stat_clear_snapshot()')
+      const { rows } = await locker.query(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      )
+      return rows[0].n
+    }
     while ((await waitingOnLock()) === 0) await new Promise((resolve) => setTimeout(resolve, 10))
 
     const refused = await app.inject({
