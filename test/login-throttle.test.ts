@@ -1,5 +1,6 @@
 // Repeated failed logins are refused with 429 before the password is checked, per client and per user name.
 import { randomInt } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
@@ -15,12 +16,14 @@ import {
   testConfig,
 } from './helper.js'
 import { captureLines } from './support/log-capture.js'
+import { sendRaw } from './support/raw-http.js'
 
 /** A client address of its own for each test, so counters in a shared Redis never mix. */
 const newClient = () => `198.51.${randomInt(0, 255)}.${randomInt(1, 255)}`
 // Behind Heroku's router (DYNO set), the client's address is the last X-Forwarded-For entry.
 const behindRouter = { DYNO: 'web.1' }
 
+const basicAuthFor = (password: string) => basicAuth('flowcart', password)
 const login = (app: FastifyInstance, client: string, password: string, user = 'flowcart') =>
   app.inject({ url: '/products/1', headers: { authorization: basicAuth(user, password), 'x-forwarded-for': client } })
 
@@ -78,6 +81,141 @@ describe('login throttle', () => {
       .find((entry) => entry.msg === 'failed login')
     expect(line).toMatchObject({ level: 40, ip: client, username: 'flowcart' })
     expect(logs.text()).not.toContain('the-wrong-password-42')
+  })
+
+  describe('reads the credential once, so every spelling of it is throttled alike', () => {
+    const encode = (text: string) => Buffer.from(text).toString('base64')
+    /** A password whose credential encodes with '+' or '/', so a base64url spelling differs from the canonical one. */
+    const withSymbols = (password: string) => {
+      let text = password
+      while (!/[+/]/.test(encode(`flowcart:${text}`))) text += '?'
+      return text
+    }
+    /** A password whose credential needs '=' padding. */
+    const padded = (password: string) => {
+      let text = password
+      while (!encode(`flowcart:${text}`).endsWith('=')) text += 'x'
+      return text
+    }
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+    /** The same bytes with the bits that padding leaves over set, which canonical base64 keeps at zero. */
+    const leftoverBitsSet = (token: string) => {
+      const last = token.indexOf('=') - 1
+      return `${token.slice(0, last)}${alphabet[alphabet.indexOf(token.charAt(last)) | 1]}${token.slice(last + 1)}`
+    }
+    const spellings = {
+      'a leading dot': (password) => `Basic .${encode(`flowcart:${password}`)}`,
+      'a leading tilde': (password) => `Basic ~${encode(`flowcart:${password}`)}`,
+      'a dot inside': (password) => `Basic ${encode(`flowcart:${password}`).replace(/^(.{4})/, '$1.')}`,
+      base64url: (password) =>
+        `Basic ${encode(`flowcart:${withSymbols(password)}`)
+          .replaceAll('+', '-')
+          .replaceAll('/', '_')}`,
+      'no padding': (password) => `Basic ${encode(`flowcart:${padded(password)}`).replace(/=+$/, '')}`,
+      'leftover bits set': (password) => `Basic ${leftoverBitsSet(encode(`flowcart:${padded(password)}`))}`,
+      'extra padding': (password) => `Basic ${encode(`flowcart:${padded(password)}`)}==`,
+      'two spaces': (password) => `Basic  ${encode(`flowcart:${password}`)}`,
+      'a tab': (password) => `Basic\t${encode(`flowcart:${password}`)}`,
+      'a trailing space': (password) => `Basic ${encode(`flowcart:${password}`)} `,
+      'upper-case scheme': (password) => `BASIC ${encode(`flowcart:${password}`)}`,
+      'a look-alike scheme': (password) => `Baſic ${encode(`flowcart:${password}`)}`,
+      'no colon': (password) => `Basic ${encode(`flowcart${password}`)}`,
+      'bytes that are not UTF-8': (password) =>
+        `Basic ${Buffer.concat([Buffer.from(`flowcart:${password}`), Buffer.from([0xff, 0xfe])]).toString('base64')}`,
+      'another scheme': (password) => `Bearer ${encode(`flowcart:${password}`)}`,
+    } satisfies Record<string, (password: string) => string>
+    const send = (app: FastifyInstance, client: string, authorization: string) =>
+      app.inject({ url: '/products/1', headers: { authorization, 'x-forwarded-for': client } })
+
+    for (const [name, spell] of Object.entries(spellings)) {
+      it(`refuses guesses spelled with ${name} with 429 after ${LOGIN_FAILURES_ALLOWED} failures`, async () => {
+        const app = await buildTestApp('sqlite', behindRouter)
+        const client = newClient()
+        const statuses: number[] = []
+        for (let attempt = 0; attempt < 30; attempt++) {
+          statuses.push((await send(app, client, spell(`guess-${attempt}`))).statusCode)
+        }
+        expect(statuses).toEqual([...Array(LOGIN_FAILURES_ALLOWED).fill(401), ...Array(20).fill(429)])
+      })
+    }
+
+    it('counts guesses against the same client and user name whether their header is plain or decorated', async () => {
+      const app = await buildTestApp('sqlite', behindRouter)
+      const client = newClient()
+      const decorated = [spellings['a leading dot'], spellings.base64url, spellings['no padding'], basicAuthFor]
+      for (let attempt = 0; attempt < LOGIN_FAILURES_ALLOWED; attempt++) {
+        const spell = decorated[attempt % decorated.length] ?? basicAuthFor
+        expect((await send(app, client, spell(`guess-${attempt}`))).statusCode).toBe(401)
+      }
+      expect((await login(app, client, 'guess-next')).statusCode).toBe(429)
+    })
+
+    it('never lets the right password in through a decorated header while the client is locked out', async () => {
+      const app = await buildTestApp('sqlite', behindRouter)
+      const client = newClient()
+      await failUntilRefused(app, client)
+      expect((await login(app, client, TEST_PASSWORD)).statusCode).toBe(429)
+      for (const [name, spell] of Object.entries(spellings)) {
+        expect((await send(app, client, spell(TEST_PASSWORD))).statusCode, name).not.toBe(200)
+      }
+      expect((await send(app, client, spellings['a leading dot'](TEST_PASSWORD))).statusCode).toBe(429)
+    })
+
+    it('counts garbage that names no user apart from the right user, and a missing header not at all', async () => {
+      const app = await buildTestApp('sqlite', behindRouter)
+      const client = newClient()
+      for (let attempt = 0; attempt < 30; attempt++) {
+        expect((await app.inject({ url: '/products/1', headers: { 'x-forwarded-for': client } })).statusCode).toBe(401)
+      }
+      for (let attempt = 0; attempt < LOGIN_FAILURES_ALLOWED; attempt++) {
+        expect((await send(app, client, `Basic !${attempt}`)).statusCode).toBe(401)
+      }
+      expect((await send(app, client, 'Basic garbage')).statusCode).toBe(429)
+      expect((await login(app, client, TEST_PASSWORD)).statusCode).toBe(200)
+    })
+
+    it('reads the header as it came over the wire: given twice, or with bytes outside ASCII', async () => {
+      const app = await buildApp(testConfig({ DATABASE_URL: 'sqlite::memory:' }), { logger: createLogger('silent') })
+      registerCleanup(() => app.close())
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      const { port } = app.server.address() as AddressInfo
+      const get = (...authorizations: string[]) =>
+        sendRaw(
+          port,
+          Buffer.from(
+            `GET /products/1 HTTP/1.1\r\nHost: x\r\n${authorizations.map((value) => `Authorization: ${value}\r\n`).join('')}Connection: close\r\n\r\n`,
+            'latin1',
+          ),
+        )
+      for (let attempt = 0; attempt < LOGIN_FAILURES_ALLOWED; attempt++) {
+        expect((await get(basicAuthFor(`guess-${attempt}`))).status).toBe(401)
+      }
+      const right = basicAuthFor(TEST_PASSWORD)
+      for (const authorizations of [
+        [right],
+        [right, right],
+        [spellings['a leading dot'](TEST_PASSWORD), right],
+        [right, spellings['a leading dot'](TEST_PASSWORD)],
+        [`${right}\u00e9`],
+        [`Basic \u00e9${right.slice(6)}`],
+      ]) {
+        // Refused as locked out, or (what the plugin cannot read) as a failure that names no user; never let in.
+        expect([401, 429], authorizations.join(' + ')).toContain((await get(...authorizations)).status)
+      }
+    })
+
+    it('refuses the right password in a malformed header, without telling that it was right', async () => {
+      const app = await buildTestApp('sqlite', behindRouter)
+      for (const [name, spell] of Object.entries(spellings)) {
+        if (name === 'upper-case scheme') continue
+        const response = await send(app, newClient(), spell(TEST_PASSWORD))
+        expect(response.statusCode, name).toBe(401)
+        expect(response.json(), name).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' })
+        expect(response.headers['www-authenticate'], name).toMatch(/^Basic realm="flowcart"/)
+      }
+      // The scheme's case does not matter (RFC 7235 section 2.1).
+      expect((await send(app, newClient(), spellings['upper-case scheme'](TEST_PASSWORD))).statusCode).toBe(200)
+    })
   })
 
   it.skipIf(!redisAvailable)('counts failures across dynos in Redis when REDIS_URL is set', async () => {

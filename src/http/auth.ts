@@ -2,7 +2,7 @@
 // throttled per client before any password is checked.
 import { hash, timingSafeEqual } from 'node:crypto'
 import basicAuth from '@fastify/basic-auth'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { HttpError } from './http-error.js'
 import type { LoginThrottle } from './login-throttle.js'
 
@@ -11,19 +11,28 @@ import type { LoginThrottle } from './login-throttle.js'
 // name cannot contain a colon), so both parts are compared in constant time with one hash per request.
 const digest = (username: string, password: string) => hash('sha256', `${username}:${password}`, 'buffer')
 
+const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="flowcart", charset="UTF-8"' }
+const MALFORMED = 'Authorization must be "Basic " and the base64 of user name:password (RFC 7617).'
+/** What @fastify/basic-auth answers when the header is missing or is not a credential it can read. */
+const UNREADABLE = 'FST_BASIC_AUTH_MISSING_OR_BAD_AUTHORIZATION_HEADER'
+const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message, CHALLENGE)
+
 export interface Credentials {
   username: string
   /** Every password accepted: the current one and, during a rotation, the previous one. */
   passwords: string[]
 }
 
-/** The user name of a Basic Authorization header, or '' when there is none. */
-function presentedUsername(authorization: string | undefined): string {
-  const encoded = /^basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization ?? '')?.[1]
-  if (!encoded) return ''
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  return colon < 0 ? '' : decoded.slice(0, colon)
+/**
+ * True when `authorization` is exactly how RFC 7617 spells this user name and password: "Basic" in any case (an
+ * auth scheme is case-insensitive, RFC 7235 section 2.1), one space, and the canonical base64 of their UTF-8 bytes.
+ * @fastify/basic-auth decodes more than that (base64url, stray '.' and '~', missing or extra padding, bytes that
+ * are not UTF-8); encoding what it decoded and comparing refuses every such spelling without a parser of our own.
+ */
+function spelledCanonically(authorization: string | undefined, username: string, password: string): boolean {
+  const token = Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
+  // Both sides come from the request itself, so a plain comparison tells an attacker nothing.
+  return /^basic $/i.test(authorization?.slice(0, 6) ?? '') && authorization?.slice(6) === token
 }
 
 export async function requireBasicAuth(app: FastifyInstance, credentials: Credentials, throttle: LoginThrottle) {
@@ -36,36 +45,55 @@ export async function requireBasicAuth(app: FastifyInstance, credentials: Creden
    * Failures are counted per client address and per "the service's user name or any other". Flow callouts leave
    * from Salesforce's shared addresses, so an address alone would let another org's failures lock out this org's
    * Named Credential; with the user name in the key, only failures that name the right user count against it. A
-   * failure with any other user name cannot succeed anyway, and all of them share one count, so a client cannot make
-   * the counters grow without bound by inventing names.
+   * failure with any other user name, or with a header that names no user at all, cannot succeed anyway, and all of
+   * them share one count, so a client cannot make the counters grow without bound by inventing names.
    */
-  const throttleKey = (request: FastifyRequest, username: string) => {
-    const rightUser = timingSafeEqual(hash('sha256', username, 'buffer'), expectedUser)
+  const throttleKey = (request: FastifyRequest, username: string | undefined) => {
+    const rightUser = username !== undefined && timingSafeEqual(hash('sha256', username, 'buffer'), expectedUser)
     return `${request.ip}/${rightUser ? 'user' : 'other'}`
   }
 
-  app.addHook('onRequest', async (request) => {
-    const key = throttleKey(request, presentedUsername(request.headers.authorization))
+  const refuseIfLockedOut = async (key: string) => {
     const wait = await throttle.retryAfterSeconds(key)
     if (wait !== undefined) {
       throw new HttpError(429, 'TOO_MANY_REQUESTS', `Too many failed logins from this client; retry in ${wait} s.`, {
         'Retry-After': String(wait),
       })
     }
-  })
+  }
+
+  const fail = async (request: FastifyRequest, key: string, username: string | undefined, message: string) => {
+    await throttle.recordFailure(key)
+    // The user name as sent (cut short, never the password): who is being tried, and from where.
+    request.log.warn({ ip: request.ip, username: username?.slice(0, 100) }, 'failed login')
+    return unauthorized(message)
+  }
+
+  // The plugin is the one reader of the header: the user name it decodes is the one the throttle counts and the one
+  // whose password is checked, so the two can never disagree about who is trying.
   await app.register(basicAuth, {
-    authenticate: { realm: 'flowcart' },
     async validate(username, password, request) {
+      const key = throttleKey(request, username)
+      await refuseIfLockedOut(key)
+      if (!spelledCanonically(request.headers.authorization, username, password)) {
+        throw await fail(request, key, username, MALFORMED)
+      }
       const given = digest(username, password)
       // Compare against every accepted password (no early exit) so timing does not tell which one matched.
       const matches = accepted.map((expected) => timingSafeEqual(given, expected))
-      if (matches.includes(true)) return
-      await throttle.recordFailure(throttleKey(request, username))
-      // The user name as sent (cut short, never the password): who is being tried, and from where.
-      const tried = username.slice(0, 100)
-      request.log.warn({ ip: request.ip, username: tried }, 'failed login')
-      throw new HttpError(401, 'UNAUTHORIZED', 'Wrong user name or password.')
+      if (!matches.includes(true)) throw await fail(request, key, username, 'Wrong user name or password.')
     },
   })
-  app.addHook('onRequest', app.basicAuth)
+
+  app.addHook('onRequest', async (request, reply) => {
+    const refused = await new Promise<Error | undefined>((resolve) => app.basicAuth(request, reply, resolve))
+    if (refused === undefined) return
+    if ((refused as FastifyError).code !== UNREADABLE) throw refused
+    // No header at all is no attempt. Anything else the plugin cannot read is a failed login that names no user:
+    // garbage costs a try like any wrong guess, and cannot lock out the right user.
+    if (request.headers.authorization === undefined) throw unauthorized('Basic credentials are required.')
+    const key = throttleKey(request, undefined)
+    await refuseIfLockedOut(key)
+    throw await fail(request, key, undefined, MALFORMED)
+  })
 }
