@@ -7,6 +7,9 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-l
 /** Failed logins a client may make in one window before it is refused. */
 export const LOGIN_FAILURES_ALLOWED = 10
 export const LOGIN_FAILURE_WINDOW_S = 60
+/** The longest a login waits on Redis for one command, and start-up for a connection, before memory decides alone. */
+const REDIS_WAIT_MS = 250
+/** A new connection (TCP and TLS) may take longer: nothing waits on it, memory counts meanwhile. */
 const REDIS_CONNECT_TIMEOUT_MS = 2000
 
 export interface LoginThrottle {
@@ -64,10 +67,14 @@ async function connectRedis(url: string, log: FastifyBaseLogger) {
   // (https://devcenter.heroku.com/articles/connecting-heroku-redis#connecting-in-node-js).
   const redis = new Redis(url, {
     tls: url.startsWith('rediss:') ? { rejectUnauthorized: false } : undefined,
-    // Commands fail at once while disconnected, so the in-memory count takes over instead of requests waiting.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    // A command with no answer in time fails (commandTimeout), and a connection that answers nothing in time is
+    // dropped (socketTimeout) so that the next logins, with Redis not ready, do not wait at all while it reconnects.
+    commandTimeout: REDIS_WAIT_MS,
+    socketTimeout: REDIS_WAIT_MS,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    // Commands fail at once while disconnected, and are never sent twice (a count must not be added twice).
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
   })
   let reported = false
   redis.on('ready', () => {
@@ -77,7 +84,7 @@ async function connectRedis(url: string, log: FastifyBaseLogger) {
     if (!reported) log.warn({ err: error }, 'Redis unreachable: failed logins are counted on this dyno only')
     reported = true
   })
-  // Start counting in Redis from the first request; if it does not answer in time, memory counts until it does.
-  await once(redis, 'ready', { signal: AbortSignal.timeout(REDIS_CONNECT_TIMEOUT_MS) }).catch(() => {})
+  // Start counting in Redis from the first request if it is ready in time; if not, memory counts until it is.
+  await once(redis, 'ready', { signal: AbortSignal.timeout(REDIS_WAIT_MS) }).catch(() => {})
   return redis
 }
