@@ -1,5 +1,5 @@
-// With REDIS_URL set, a Redis that stops answering never holds a request, and failed logins are still counted. Each
-// test runs a private redis-server.
+// With REDIS_URL set, a Redis that stops answering or goes away never holds a request, and failed logins are still
+// counted; a lock-out counted in memory meanwhile outlasts Redis's return. Each test runs a private redis-server.
 import { randomInt } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
@@ -78,6 +78,37 @@ describe('login throttle when Redis stops answering', () => {
     for (let request = 0; request < 5; request++) expect(await login(app, newClient(), TEST_PASSWORD)).toBe(200)
     await expectLockedOutAfterFailures(app, newClient())
     expect(await login(app, newClient(), TEST_PASSWORD)).toBe(200)
+  })
+
+  it('keeps a client that was locked out while Redis was frozen locked out once Redis answers again', async () => {
+    const redis = await startRedis()
+    const app = await appOn(redis)
+    await countingInRedis(app, redis)
+    redis.freeze()
+    const client = newClient()
+    await expectLockedOutAfterFailures(app, client)
+    redis.thaw()
+    await countingInRedis(app, redis)
+    expect(await login(app, client, TEST_PASSWORD)).toBe(429)
+  })
+
+  it('keeps a client that was locked out while Redis was down locked out once a new, empty Redis starts on its port', async () => {
+    const redis = await startRedis()
+    const app = await appOn(redis)
+    await countingInRedis(app, redis)
+    await redis.kill()
+    const client = newClient()
+    await expectLockedOutAfterFailures(app, client)
+    await redis.restart()
+    await countingInRedis(app, redis)
+    expect(await login(app, client, TEST_PASSWORD)).toBe(429)
+    // Counting in Redis again: another dyno on the same Redis sees the same counts from here on.
+    const otherDyno = await appOn(redis)
+    const next = newClient()
+    for (let attempt = 0; attempt < LOGIN_FAILURES_ALLOWED; attempt++) {
+      expect(await login(attempt % 2 ? app : otherDyno, next, `guess-${attempt}`)).toBe(401)
+    }
+    expect(await login(otherDyno, next, TEST_PASSWORD)).toBe(429)
   })
 
   it('starts promptly on a Redis that is frozen from the start, and counts in memory', async () => {

@@ -1,7 +1,9 @@
 // Counts failed logins per client, so that a client who keeps failing is refused before its password is checked:
-// in memory on one dyno, or in Redis (Heroku Key-Value Store) when REDIS_URL is set, so that every dyno counts alike.
+// in memory on each dyno, and also in Redis (Heroku Key-Value Store) when REDIS_URL is set, so that every dyno counts
+// alike.
 import { once } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible'
 
 /** Failed logins a client may make in one window before it is refused. */
@@ -19,49 +21,55 @@ export interface LoginThrottle {
   close(): Promise<void>
 }
 
+type Counter = Pick<RateLimiterMemory, 'get' | 'penalty'>
+
 /**
  * rate-limiter-flexible rather than @fastify/rate-limit: the latter counts every request that passes its hook and
  * cannot read a counter without adding to it, while this needs to count failures only and to read the count before
- * the password is checked (its `get` and `consume`; the library's wiki shows this very use, "Login endpoint
- * protection"). With Redis, an unreachable server falls back to counting in memory instead of refusing logins.
+ * the password is checked (its `get` and `penalty`; the library's wiki shows this very use, "Login endpoint
+ * protection").
+ *
+ * Every failure is counted in memory, and in Redis too when there is one; a client is refused when either count is
+ * used up. Redis makes the count shared by every dyno; memory keeps this dyno's own count whatever Redis does, so a
+ * Redis that stops answering or restarts empty loses no lock-out. (The library's insuranceLimiter counts in memory
+ * only for the calls that fail, and is never read again once Redis answers, which dropped such lock-outs.)
  */
 export async function createLoginThrottle(
   redisUrl: string | undefined,
   log: FastifyBaseLogger,
 ): Promise<LoginThrottle> {
   const options = { points: LOGIN_FAILURES_ALLOWED, duration: LOGIN_FAILURE_WINDOW_S, keyPrefix: 'flowcart-login' }
-  const memory = new RateLimiterMemory(options)
-  let limiter: RateLimiterMemory | RateLimiterRedis = memory
+  const counters: Counter[] = [new RateLimiterMemory(options)]
   let close = async () => {}
   if (redisUrl) {
     const redis = await connectRedis(redisUrl, log)
-    limiter = new RateLimiterRedis({
-      ...options,
-      storeClient: redis,
-      insuranceLimiter: memory,
-      rejectIfRedisNotReady: true,
-    })
+    // Not ready (connecting, or gone) means not asked at all: memory decides at once.
+    counters.push(new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }))
     close = async () => {
       redis.disconnect()
     }
   }
+  /** A count Redis could not give is left out: the others decide. */
+  const skipUnanswered = (error: unknown) => {
+    log.debug({ err: error }, 'Redis did not answer; failed logins counted in memory')
+    return null
+  }
   return {
     async retryAfterSeconds(key) {
-      const state = await limiter.get(key)
-      if (!state || state.consumedPoints < LOGIN_FAILURES_ALLOWED) return undefined
-      return Math.max(1, Math.ceil(state.msBeforeNext / 1000))
+      const states = await Promise.all(counters.map((counter) => counter.get(key).catch(skipUnanswered)))
+      const waits = states
+        .filter((state): state is RateLimiterRes => state !== null && state.consumedPoints >= LOGIN_FAILURES_ALLOWED)
+        .map((state) => Math.max(1, Math.ceil(state.msBeforeNext / 1000)))
+      return waits.length > 0 ? Math.max(...waits) : undefined
     },
     async recordFailure(key) {
-      // consume() rejects once the points are used up; the failure is counted all the same.
-      await limiter.consume(key).catch((state: RateLimiterRes | Error) => {
-        if (state instanceof Error) log.warn({ err: state }, 'could not count a failed login')
-      })
+      await Promise.all(counters.map((counter) => counter.penalty(key).catch(skipUnanswered)))
     },
     close: () => close(),
   }
 }
 
-async function connectRedis(url: string, log: FastifyBaseLogger) {
+async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
   const { Redis } = await import('ioredis')
   // Heroku Key-Value Store serves TLS with a self-signed certificate, so its clients are told not to verify it
   // (https://devcenter.heroku.com/articles/connecting-heroku-redis#connecting-in-node-js).
@@ -78,6 +86,7 @@ async function connectRedis(url: string, log: FastifyBaseLogger) {
   })
   let reported = false
   redis.on('ready', () => {
+    if (reported) log.info('Redis answers again: failed logins are counted across dynos')
     reported = false
   })
   redis.on('error', (error: Error) => {
