@@ -65,7 +65,8 @@ export async function requireBasicAuth(app: FastifyInstance, credentials: Creden
   const fail = async (request: FastifyRequest, key: string, username: string | undefined, message: string) => {
     await throttle.recordFailure(key)
     // The user name as sent (cut short, never the password): who is being tried, and from where.
-    request.log.warn({ ip: request.ip, username: username?.slice(0, 100) }, 'failed login')
+    const tried = username?.slice(0, 100)
+    request.log.warn({ ip: request.ip, username: tried }, 'failed login')
     return unauthorized(message)
   }
 
