@@ -231,6 +231,27 @@ describe('login throttle', () => {
     expect((await login(secondDyno, newClient(), TEST_PASSWORD)).statusCode).toBe(200)
   })
 
+  // With Redis, every check waits on the network: guesses sent all at once must not all pass it before any counts.
+  for (const [where, env] of [
+    ['in memory', {}],
+    ['with Redis', { REDIS_URL: TEST_REDIS_URL }],
+  ] as const) {
+    it.skipIf(where === 'with Redis' && !redisAvailable)(
+      `counts guesses sent all at once before letting more through (${where})`,
+      async () => {
+        const app = await buildTestApp('sqlite', { ...behindRouter, ...env })
+        const client = newClient()
+        const guesses = await Promise.all(
+          Array.from({ length: 200 }, (_, attempt) => login(app, client, `guess-${attempt}`)),
+        )
+        const statuses = guesses.map((response) => response.statusCode)
+        expect(statuses.filter((status) => status === 401)).toHaveLength(LOGIN_FAILURES_ALLOWED)
+        expect(statuses.filter((status) => status === 429)).toHaveLength(200 - LOGIN_FAILURES_ALLOWED)
+        expect((await login(app, client, TEST_PASSWORD)).statusCode).toBe(429)
+      },
+    )
+  }
+
   it('keeps serving, and counting in memory, when Redis cannot be reached', async () => {
     const app = await buildTestApp('sqlite', { ...behindRouter, REDIS_URL: 'redis://127.0.0.1:9' })
     const client = newClient()

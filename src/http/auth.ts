@@ -1,5 +1,5 @@
 // HTTP basic auth for every business route (Flow's Named Credential sends it), constant-time, with failed logins
-// throttled per client before any password is checked.
+// throttled per client: a client that has used up its failed logins is refused whatever password it sends.
 import { hash, timingSafeEqual } from 'node:crypto'
 import basicAuth from '@fastify/basic-auth'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
@@ -53,36 +53,37 @@ export async function requireBasicAuth(app: FastifyInstance, credentials: Creden
     return `${request.ip}/${rightUser ? 'user' : 'other'}`
   }
 
-  const refuseIfLockedOut = async (key: string) => {
-    const wait = await throttle.retryAfterSeconds(key)
+  /**
+   * Settles one attempt with the throttle, which counts a failure before it awaits anything, and answers it: 429
+   * while the client is locked out, whatever the password; 401 for a failure within the allowance.
+   */
+  const answer = async (request: FastifyRequest, username: string | undefined, refusal: string | undefined) => {
+    const wait = await throttle.settle(throttleKey(request, username), refusal !== undefined)
     if (wait !== undefined) {
       throw new HttpError(429, 'TOO_MANY_REQUESTS', `Too many failed logins from this client; retry in ${wait} s.`, {
         'Retry-After': String(wait),
       })
     }
-  }
-
-  const fail = async (request: FastifyRequest, key: string, username: string | undefined, message: string) => {
-    await throttle.recordFailure(key)
+    if (refusal === undefined) return
     // The user name as sent (cut short, never the password): who is being tried, and from where.
     const tried = username?.slice(0, 100)
     request.log.warn({ ip: request.ip, username: tried }, 'failed login')
-    return unauthorized(message)
+    throw unauthorized(refusal)
   }
 
   // The plugin is the one reader of the header: the user name it decodes is the one the throttle counts and the one
   // whose password is checked, so the two can never disagree about who is trying.
   await app.register(basicAuth, {
     async validate(username, password, request) {
-      const key = throttleKey(request, username)
-      await refuseIfLockedOut(key)
-      if (!spelledCanonically(request.headers.authorization, username, password)) {
-        throw await fail(request, key, username, MALFORMED)
-      }
       const given = digest(username, password)
       // Compare against every accepted password (no early exit) so timing does not tell which one matched.
       const matches = accepted.map((expected) => timingSafeEqual(given, expected))
-      if (!matches.includes(true)) throw await fail(request, key, username, 'Wrong user name or password.')
+      const refusal = !spelledCanonically(request.headers.authorization, username, password)
+        ? MALFORMED
+        : matches.includes(true)
+          ? undefined
+          : 'Wrong user name or password.'
+      await answer(request, username, refusal)
     },
   })
 
@@ -93,8 +94,6 @@ export async function requireBasicAuth(app: FastifyInstance, credentials: Creden
     // No header at all is no attempt. Anything else the plugin cannot read is a failed login that names no user:
     // garbage costs a try like any wrong guess, and cannot lock out the right user.
     if (request.headers.authorization === undefined) throw unauthorized('Basic credentials are required.')
-    const key = throttleKey(request, undefined)
-    await refuseIfLockedOut(key)
-    throw await fail(request, key, undefined, MALFORMED)
+    await answer(request, undefined, MALFORMED)
   })
 }

@@ -1,4 +1,4 @@
-// Counts failed logins per client, so that a client who keeps failing is refused before its password is checked:
+// Counts failed logins per client, so that a client who keeps failing is refused whatever password it sends:
 // in memory on each dyno, and also in Redis (Heroku Key-Value Store) when REDIS_URL is set, so that every dyno counts
 // alike.
 import { once } from 'node:events'
@@ -15,18 +15,18 @@ const REDIS_WAIT_MS = 250
 const REDIS_CONNECT_TIMEOUT_MS = 2000
 
 export interface LoginThrottle {
-  /** Seconds to wait when `key` has used up its failed logins for the window; undefined while it may try. */
-  retryAfterSeconds(key: string): Promise<number | undefined>
-  recordFailure(key: string): Promise<void>
+  /**
+   * Counts one login of `key` (`failed`: a wrong or malformed credential) and says whether to refuse it: the seconds
+   * to wait when `key` has used up its failed logins for the window, undefined while it may try.
+   */
+  settle(key: string, failed: boolean): Promise<number | undefined>
   close(): Promise<void>
 }
 
-type Counter = Pick<RateLimiterMemory, 'get' | 'penalty'>
-
 /**
  * rate-limiter-flexible rather than @fastify/rate-limit: the latter counts every request that passes its hook and
- * cannot read a counter without adding to it, while this needs to count failures only and to read the count before
- * the password is checked (its `get` and `penalty`; the library's wiki shows this very use, "Login endpoint
+ * cannot read a counter without adding to it, while this needs to count failures only and to read the count of a
+ * login that succeeds (its `penalty` and `get`; the library's wiki shows this very use, "Login endpoint
  * protection").
  *
  * Every failure is counted in memory, and in Redis too when there is one; a client is refused when either count is
@@ -39,34 +39,41 @@ export async function createLoginThrottle(
   log: FastifyBaseLogger,
 ): Promise<LoginThrottle> {
   const options = { points: LOGIN_FAILURES_ALLOWED, duration: LOGIN_FAILURE_WINDOW_S, keyPrefix: 'flowcart-login' }
-  const counters: Counter[] = [new RateLimiterMemory(options)]
+  const memory = new RateLimiterMemory(options)
+  let shared: RateLimiterRedis | undefined
   let close = async () => {}
   if (redisUrl) {
     const redis = await connectRedis(redisUrl, log)
     // Not ready (connecting, or gone) means not asked at all: memory decides at once.
-    counters.push(new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true }))
+    shared = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true })
     close = async () => {
       redis.disconnect()
     }
   }
-  /** A count Redis could not give is left out: the others decide. */
+  /** A count Redis could not give is left out: memory decides. */
   const skipUnanswered = (error: unknown) => {
     log.debug({ err: error }, 'Redis did not answer; failed logins counted in memory')
     return null
   }
   return {
-    async retryAfterSeconds(key) {
-      const states = await Promise.all(counters.map((counter) => counter.get(key).catch(skipUnanswered)))
-      const waits = states
-        .filter((state): state is RateLimiterRes => state !== null && state.consumedPoints >= LOGIN_FAILURES_ALLOWED)
-        .map((state) => Math.max(1, Math.ceil(state.msBeforeNext / 1000)))
-      return waits.length > 0 ? Math.max(...waits) : undefined
-    },
-    async recordFailure(key) {
-      await Promise.all(counters.map((counter) => counter.penalty(key).catch(skipUnanswered)))
+    async settle(key, failed) {
+      // A failure is counted before anything is awaited (the memory counter's penalty changes its count at once; the
+      // promise only reports it), so guesses that arrive together cannot all be checked before one is counted. In
+      // Redis the count and the check are one INCR, so dynos that share it cannot race either.
+      const local = waitIfLockedOut(await (failed ? memory.penalty(key) : memory.get(key)), failed)
+      if (local !== undefined || !shared) return local
+      return waitIfLockedOut(await (failed ? shared.penalty(key) : shared.get(key)).catch(skipUnanswered), failed)
     },
     close: () => close(),
   }
+}
+
+/** Seconds left in the window of a key that has used up its failed logins; undefined while it may try. */
+function waitIfLockedOut(state: RateLimiterRes | null, failed: boolean): number | undefined {
+  // A failure is already in the count it is judged by: the tenth is let through, the eleventh is not.
+  const lockedAt = failed ? LOGIN_FAILURES_ALLOWED + 1 : LOGIN_FAILURES_ALLOWED
+  if (!state || state.consumedPoints < lockedAt) return undefined
+  return Math.max(1, Math.ceil(state.msBeforeNext / 1000))
 }
 
 async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
