@@ -82,7 +82,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents },
     ))
   if (!deps.store) app.addHook('onClose', () => store.close())
-  const appLinkSdk = config.appLink && (await (await import('./applink/sdk.js')).loadAppLinkSdk())
+  const appLink = config.appLink && {
+    sdk: await (await import('./applink/sdk.js')).loadAppLinkSdk(),
+    orgOriginOf: (await import('./applink/org-url.js')).orgOriginCheck(config.appLink.trustedOrgOrigins),
+  }
   // Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured).
   const salesforceSide =
     config.salesforce &&
@@ -90,7 +93,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       config.salesforce,
       store,
       app.log,
-      appLinkSdk,
+      appLink,
       deps.publisherOptions,
     )
   const salesforce = salesforceSide?.integration
@@ -119,8 +122,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
   })
-  const authenticate = appLinkSdk
-    ? (await import('./applink/client-context.js')).clientContextAuth(appLinkSdk)
+  const authenticate = appLink
+    ? (await import('./applink/client-context.js')).clientContextAuth(appLink.sdk, appLink.orgOriginOf)
     : await basicAuthFor(app, config)
   await app.register(async (api) => {
     await authenticate(api)

@@ -157,7 +157,13 @@ describe('orders of several orgs in AppLink mode', () => {
     const app = await buildTestApp('sqlite', { AUTH_MODE: 'applink', APP_PORT: '0' })
     const as = (orgId: string) =>
       clientContextHeader(
-        { accessToken: 't', userId: '005000000000001AAA', username: 'u', orgId, instanceUrl: 'https://org.example' },
+        {
+          accessToken: 't',
+          userId: '005000000000001AAA',
+          username: 'u',
+          orgId,
+          instanceUrl: 'https://acme.my.salesforce.com',
+        },
         '62.0',
         'r',
       )
@@ -207,7 +213,13 @@ describe('the Procfile line behind the mesh', () => {
     const emulator = await startSalesforceEmulator({ consumerKey: 'k', username: 'u@x.example', publicKey: '' })
     registerCleanup(() => emulator.close())
 
-    const server = await startServer({ AUTH_MODE: 'applink', PORT: meshPort, APP_PORT: '0', HOST: '' })
+    const server = await startServer({
+      AUTH_MODE: 'applink',
+      PORT: meshPort,
+      APP_PORT: '0',
+      HOST: '',
+      APPLINK_TRUSTED_ORG_ORIGINS: emulator.instanceUrl,
+    })
     expect(server.port).not.toBe(Number(meshPort))
     expect(server.output()).not.toContain('API_PASSWORD')
     const mesh = await startMeshStandIn({ appUrl: server.url, openSession: emulator.openSession, apiVersion: '62.0' })

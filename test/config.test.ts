@@ -151,11 +151,15 @@ describe('AppLink mode configuration', () => {
 
   it('turns on with the add-on, listens on APP_PORT on loopback, and needs no password in production', () => {
     const config = loadConfig({ ...addon, PORT: '5000', APP_PORT: '3001', NODE_ENV: 'production' })
-    expect(config.appLink).toEqual({ port: 3001, authorization: undefined })
+    expect(config.appLink).toEqual({ port: 3001, authorization: undefined, trustedOrgOrigins: [] })
     expect([config.port, config.host]).toEqual([3001, '127.0.0.1'])
     expect(config.salesforce).toMatchObject({ jwt: undefined, stockField: 'Qty_In_Stock__c' })
     expect(loadConfig({ ...addon, AUTH_MODE: 'basic' }).appLink).toBeUndefined()
-    expect(loadConfig({ AUTH_MODE: 'applink' }).appLink).toEqual({ port: 3000, authorization: undefined })
+    expect(loadConfig({ AUTH_MODE: 'applink' }).appLink).toEqual({
+      port: 3000,
+      authorization: undefined,
+      trustedOrgOrigins: [],
+    })
   })
 
   it('refuses a public HOST, JWT variables, and an authorization it could not read', () => {
@@ -167,6 +171,29 @@ describe('AppLink mode configuration', () => {
     ).toThrow(/add-on/)
     expect(() => loadConfig({ ...addon, APPLINK_AUTHORIZATION: 'no spaces' })).toThrow(
       /^APPLINK_AUTHORIZATION is invalid/,
+    )
+  })
+
+  it('trusts the org origins the operator lists, exactly, and nothing permissive', () => {
+    const trusted = (value: string) => loadConfig({ ...addon, APPLINK_TRUSTED_ORG_ORIGINS: value }).appLink
+    expect(trusted('https://agency.my.salesforce.mil, http://127.0.0.1:4011,HTTP://[::1]:4012/')).toMatchObject({
+      trustedOrgOrigins: ['https://agency.my.salesforce.mil', 'http://127.0.0.1:4011', 'http://[::1]:4012'],
+    })
+    for (const value of [
+      '*',
+      'https://*.example.com',
+      'http://org.example', // plain http off the machine
+      'https://org.example/services',
+      'https://user@org.example',
+      'https://org.example:443',
+      'org.example',
+      'https://org.example,',
+      'ftp://org.example',
+    ]) {
+      expect(() => trusted(value), value).toThrow(/^APPLINK_TRUSTED_ORG_ORIGINS is invalid/)
+    }
+    expect(() => loadConfig({ APPLINK_TRUSTED_ORG_ORIGINS: 'https://org.example' })).toThrow(
+      /^APPLINK_TRUSTED_ORG_ORIGINS: basic mode/,
     )
   })
 })

@@ -82,6 +82,8 @@ const modeVariables = addon
       HEROKU_APPLINK_TOKEN: addon.token,
       HEROKU_APP_ID: addon.appId,
       APPLINK_AUTHORIZATION: AUTHORIZATION,
+      // The emulator stands in for the org, on loopback over http: listed as an operator lists an org it trusts.
+      APPLINK_TRUSTED_ORG_ORIGINS: emulator.instanceUrl,
     }
   : {
       PORT: String(publicPort),

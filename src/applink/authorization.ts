@@ -8,24 +8,42 @@ import {
   type SalesforceToken,
   type TokenProvider,
 } from '../salesforce/token-provider.js'
+import type { OrgOriginCheck } from './org-url.js'
 import type { AppLinkSdk } from './sdk.js'
 
-export function appLinkAuthorizationTokens(name: string, sdk: AppLinkSdk, logger: SalesforceLogger): TokenProvider {
+export function appLinkAuthorizationTokens(
+  name: string,
+  sdk: AppLinkSdk,
+  orgOriginOf: OrgOriginCheck,
+  logger: SalesforceLogger,
+): TokenProvider {
+  // Failures are thrown, not logged: the publisher logs each, once, with its reason.
   async function read(): Promise<SalesforceToken> {
+    let org: Awaited<ReturnType<AppLinkSdk['getAuthorization']>>
     try {
-      const org = await sdk.getAuthorization(name)
-      logger.info({ authorizationName: name, instanceHost: new URL(org.domainUrl).host }, 'read AppLink authorization')
-      return { accessToken: org.dataApi.accessToken, instanceUrl: org.domainUrl }
+      org = await sdk.getAuthorization(name)
     } catch (error) {
       // The SDK's message is AppLink's title and detail, or the HTTP failure: never a token.
       const reason = (error as Error).message
-      logger.warn({ authorizationName: name, reason }, 'AppLink authorization could not be read')
       throw new SalesforceAuthError(
         'APPLINK_AUTHORIZATION',
         reason,
         `The AppLink authorization ${name} could not be read: ${reason}`,
       )
     }
+    // The add-on's API is the operator's, yet its answer is held to the rule of every org URL: a token flowcart
+    // holds goes to Salesforce or to an origin the operator listed, never to whatever an answer names.
+    const instanceUrl = orgOriginOf(org.domainUrl)
+    if (instanceUrl === undefined) {
+      const host = URL.canParse(org.domainUrl) ? new URL(org.domainUrl).host : 'not a URL'
+      throw new SalesforceAuthError(
+        'APPLINK_AUTHORIZATION',
+        'untrusted org URL',
+        `The AppLink authorization ${name} names an org URL (${host}) that is neither a Salesforce My Domain nor in APPLINK_TRUSTED_ORG_ORIGINS`,
+      )
+    }
+    logger.info({ authorizationName: name, instanceHost: new URL(instanceUrl).host }, 'read AppLink authorization')
+    return { accessToken: org.dataApi.accessToken, instanceUrl }
   }
 
   return cachedToken(read)

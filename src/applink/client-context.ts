@@ -3,6 +3,7 @@
 // can reach it). The header is decoded with @heroku/applink and its fields checked before anything trusts them.
 import type { FastifyInstance } from 'fastify'
 import { HttpError } from '../http/http-error.js'
+import type { OrgOriginCheck } from './org-url.js'
 import type { AppLinkSdk } from './sdk.js'
 
 /** Who called, as AppLink says: the org, the user who ran the Flow (or Apex, or agent), and that user's session. */
@@ -32,17 +33,8 @@ function refuse(reason: string): HttpError {
   return new HttpError(401, 'UNAUTHORIZED', `Call this service through Heroku AppLink: ${reason}.`)
 }
 
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false
-  try {
-    return ['https:', 'http:'].includes(new URL(value).protocol)
-  } catch {
-    return false
-  }
-}
-
 /** The invoker of a request, or the 401 that says what is wrong with its x-client-context. */
-export function invokerOf(headers: Record<string, unknown>, sdk: AppLinkSdk): Invoker {
+export function invokerOf(headers: Record<string, unknown>, sdk: AppLinkSdk, orgOriginOf: OrgOriginCheck): Invoker {
   const header = headers['x-client-context']
   if (typeof header !== 'string' || header.length === 0) throw refuse('the x-client-context header is missing')
   if (header.length > MAX_HEADER_BYTES) throw refuse('the x-client-context header is too long')
@@ -56,22 +48,25 @@ export function invokerOf(headers: Record<string, unknown>, sdk: AppLinkSdk): In
   if (!ORG_ID.test(String(org.id)) || !USER_ID.test(String(org.user?.id))) {
     throw refuse('the client context names no org or user')
   }
-  if (typeof accessToken !== 'string' || accessToken.length === 0 || !isHttpUrl(org.domainUrl)) {
+  if (typeof accessToken !== 'string' || accessToken.length === 0) {
     throw refuse('the client context carries no session')
   }
+  // The session goes where the context says the org is: only to Salesforce (or an origin the operator trusts).
+  const instanceUrl = orgOriginOf(org.domainUrl)
+  if (instanceUrl === undefined) throw refuse('the org URL of the client context is not a Salesforce My Domain')
   return {
     orgId: org.id,
     userId: org.user.id,
     username: String(org.user.username ?? ''),
     accessToken,
-    instanceUrl: org.domainUrl,
+    instanceUrl,
     apiVersion: org.apiVersion,
   }
 }
 
 /** Installs the check on a plugin's routes. */
-export const clientContextAuth = (sdk: AppLinkSdk) => async (app: FastifyInstance) => {
+export const clientContextAuth = (sdk: AppLinkSdk, orgOriginOf: OrgOriginCheck) => async (app: FastifyInstance) => {
   app.addHook('onRequest', async (request) => {
-    request.invoker = invokerOf(request.headers, sdk)
+    request.invoker = invokerOf(request.headers, sdk, orgOriginOf)
   })
 }

@@ -10,6 +10,7 @@
 //   (heroku/heroku-applink-nodejs, src/add-ons/heroku-applink.ts).
 import { type Static, Type } from 'typebox'
 import { ConfigError, OneOf } from '../environment-variables.js'
+import { exactOrigin } from './org-url.js'
 
 export const AppLinkVariables = Type.Object({
   AUTH_MODE: Type.Optional(
@@ -37,6 +38,14 @@ export const AppLinkVariables = Type.Object({
       description: 'AppLink mode: the loopback port the service mesh forwards to (default 3000; the mesh has PORT).',
     }),
   ),
+  APPLINK_TRUSTED_ORG_ORIGINS: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'AppLink mode: origins, comma-separated, besides https://*.my.salesforce.com, that a client context may name ' +
+        'as its org and flowcart sends its token to (https://<host>[:port]; http only on loopback, for an emulator).',
+    }),
+  ),
   APPLINK_AUTHORIZATION: Type.Optional(
     Type.String({
       pattern: '^[A-Za-z][A-Za-z0-9_]{2,29}$',
@@ -53,6 +62,8 @@ export interface AppLinkConfig {
   port: number
   /** The authorization the event publisher uses; undefined publishes no events. */
   authorization: string | undefined
+  /** Org origins believed besides Salesforce My Domains (org-url.ts); none by default. */
+  trustedOrgOrigins: string[]
 }
 
 export const DEFAULT_APP_PORT = 3000
@@ -62,7 +73,12 @@ export const MESH_TARGET_HOST = '127.0.0.1'
 /** Undefined in basic mode. */
 export function appLinkConfig(vars: AppLinkVariables & { HOST?: string }): AppLinkConfig | undefined {
   const mode = vars.AUTH_MODE ?? (vars.HEROKU_APPLINK_API_URL ? 'applink' : 'basic')
-  if (mode === 'basic') return undefined
+  if (mode === 'basic') {
+    if (vars.APPLINK_TRUSTED_ORG_ORIGINS) {
+      throw new ConfigError('APPLINK_TRUSTED_ORG_ORIGINS: basic mode reads no client context; unset it.')
+    }
+    return undefined
+  }
   // The mesh is the trust boundary: x-client-context is believed because only the mesh can reach the app.
   if (vars.HOST !== undefined && vars.HOST !== MESH_TARGET_HOST) {
     throw new ConfigError(
@@ -79,5 +95,28 @@ export function appLinkConfig(vars: AppLinkVariables & { HOST?: string }): AppLi
       'APPLINK_AUTHORIZATION needs the AppLink add-on (HEROKU_APPLINK_API_URL and HEROKU_APPLINK_TOKEN).',
     )
   }
-  return { port: Number(vars.APP_PORT ?? DEFAULT_APP_PORT), authorization: vars.APPLINK_AUTHORIZATION }
+  return {
+    port: Number(vars.APP_PORT ?? DEFAULT_APP_PORT),
+    authorization: vars.APPLINK_AUTHORIZATION,
+    trustedOrgOrigins: trustedOrgOrigins(vars.APPLINK_TRUSTED_ORG_ORIGINS),
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/** Each entry exactly an origin: no wildcard, path or user, and plain http only where the token stays on the machine. */
+function trustedOrgOrigins(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(',').map((entry) => trustedOrgOrigin(entry.trim()))
+}
+
+function trustedOrgOrigin(entry: string): string {
+  const invalid = (problem: string) => new ConfigError(`APPLINK_TRUSTED_ORG_ORIGINS is invalid: "${entry}" ${problem}.`)
+  if (entry.includes('*')) throw invalid('is a wildcard: list each origin')
+  const origin = exactOrigin(entry)
+  if (origin === undefined) throw invalid('is not an origin: scheme://host[:port], no default port, path or user')
+  const { protocol, hostname } = new URL(origin)
+  if (protocol !== 'https:' && !(protocol === 'http:' && LOOPBACK_HOSTS.has(hostname))) {
+    throw invalid('is not https (plain http only on loopback, for an emulator)')
+  }
+  return origin
 }

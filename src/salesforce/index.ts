@@ -1,6 +1,7 @@
 // Wires the Salesforce side together for the app: token provider, client, stock sync and event publisher.
 import { appLinkAuthorizationTokens } from '../applink/authorization.js'
 import type { Invoker } from '../applink/client-context.js'
+import type { OrgOriginCheck } from '../applink/org-url.js'
 import type { AppLinkSdk } from '../applink/sdk.js'
 import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
@@ -63,6 +64,12 @@ export function createSalesforceIntegration(
 
 export type SalesforceIntegration = ReturnType<typeof createSalesforceIntegration>
 
+/** AppLink mode's means: the SDK, and the check of the org URLs it hands over (applink/org-url.ts). */
+export interface AppLinkSide {
+  sdk: AppLinkSdk
+  orgOriginOf: OrgOriginCheck
+}
+
 /**
  * The Salesforce side of this configuration: flowcart's own integration when it can sign in by itself (the JWT
  * bearer flow in basic mode, an AppLink authorization in AppLink mode), and the stock sync a request uses: the
@@ -72,15 +79,15 @@ export function connectSalesforce(
   config: SalesforceConfig,
   store: SalesforceStore,
   logger: SalesforceLogger,
-  appLinkSdk: AppLinkSdk | undefined,
+  appLink: AppLinkSide | undefined,
   publisherOptions?: PublisherOptions,
 ) {
   const ownTokens =
-    appLinkSdk && config.appLinkAuthorization
-      ? appLinkAuthorizationTokens(config.appLinkAuthorization, appLinkSdk, logger)
+    appLink && config.appLinkAuthorization
+      ? appLinkAuthorizationTokens(config.appLinkAuthorization, appLink.sdk, appLink.orgOriginOf, logger)
       : config.jwt && createTokenProvider(config.jwt, { logger })
   const integration = ownTokens && createSalesforceIntegration(config, store, logger, ownTokens, publisherOptions)
-  const invokerStockSync = appLinkSdk && createInvokerStockSync(config, logger)
+  const invokerStockSync = appLink && createInvokerStockSync(config, logger)
   return {
     integration,
     stockSyncFor: (invoker: Invoker | undefined) => (invoker ? invokerStockSync?.(invoker) : integration?.stockSync),

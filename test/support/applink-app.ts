@@ -39,6 +39,8 @@ export async function startAppLinkTestbed(engine: EngineName, env: Record<string
     DATABASE_URL: await databaseUrlFor(engine),
     ...addonVariables,
     APPLINK_AUTHORIZATION: AUTHORIZATION,
+    // The emulator stands in for the org, on loopback over http: trusted here as an operator would list it.
+    APPLINK_TRUSTED_ORG_ORIGINS: emulator.instanceUrl,
     APP_PORT: '0',
     SF_TIMEOUT_MS: '2000',
     ...env,
