@@ -19,14 +19,18 @@ const contextNaming = (orgDomainUrl: string) =>
     'forged',
   )
 
+const EMPTY_QUERY = { totalSize: 0, done: true, records: [] }
+
 /** A server that plays Salesforce to whoever calls, and counts every connection made to it (TLS attempts too). */
-async function startLure(): Promise<{ port: number; connections: () => number; requests: string[] }> {
+async function startLure(
+  queryAnswer: object = EMPTY_QUERY,
+): Promise<{ port: number; connections: () => number; requests: string[] }> {
   let connections = 0
   const requests: string[] = []
   const server: Server = createServer((request, response) => {
     requests.push(`${request.method} ${request.url} ${request.headers.authorization ?? ''}`)
     response.writeHead(200, { 'content-type': 'application/json' })
-    response.end(request.method === 'GET' ? '{"totalSize":0,"done":true,"records":[]}' : '[]')
+    response.end(JSON.stringify(request.method === 'GET' ? queryAnswer : []))
   })
   server.on('connection', () => {
     connections += 1
@@ -141,5 +145,25 @@ describe('the org URL of x-client-context', () => {
     expect(
       logs.some((line) => line.includes('neither a Salesforce My Domain nor in APPLINK_TRUSTED_ORG_ORIGINS')),
     ).toBe(true)
+  })
+
+  it('follows a query page link only on the org it asked', async () => {
+    const elsewhere = await startLure()
+    // An org (here a trusted origin) whose query answer sends the next page somewhere else.
+    const org = await startLure({
+      totalSize: 4000,
+      done: false,
+      records: [],
+      nextRecordsUrl: `http://127.0.0.1:${elsewhere.port}/services/data/v62.0/query/01g-2000`,
+    })
+    const orgUrl = `http://127.0.0.1:${org.port}`
+    const { appUrl } = await startAppLinkTestbed('sqlite', { APPLINK_TRUSTED_ORG_ORIGINS: orgUrl })
+    const answer = await fetch(`${appUrl}/inventory?productId=1`, {
+      headers: { 'x-client-context': contextNaming(orgUrl) },
+    })
+    expect(answer.status).toBe(502)
+    expect(await answer.json()).toMatchObject({ code: 'SALESFORCE_ERROR' })
+    expect(org.requests).toHaveLength(1)
+    expect(elsewhere.connections()).toBe(0)
   })
 })

@@ -145,6 +145,10 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
         const page = await send<QueryPage<T>>({ method: 'GET', url })
         records.push(...page.records)
         if (page.done || !page.nextRecordsUrl) return records
+        // jsforce sends an absolute URL, token and all, wherever it points: follow only a path on the same org.
+        if (!page.nextRecordsUrl.startsWith('/services/data/')) {
+          throw new SalesforceRequestError('UNEXPECTED_RESPONSE', 'the next page of a query is not on this org')
+        }
         url = page.nextRecordsUrl
       }
     },
