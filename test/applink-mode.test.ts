@@ -10,6 +10,7 @@ import { EVENT_USER, FLOW_USER } from '../tools/applink-stand-in/users.js'
 import { startSalesforceEmulator } from '../tools/salesforce-emulator/index.js'
 import { basicAuth, buildTestApp, engines, registerCleanup } from './helper.js'
 import { startAppLinkTestbed } from './support/applink-app.js'
+import { linesMentioning } from './support/log-capture.js'
 import { startServer } from './support/server-process.js'
 
 const order = (productId: number, quantity = 1) => JSON.stringify({ items: [{ productId, quantity }] })
@@ -73,6 +74,21 @@ describe.each(engines)('AppLink mode (%s)', (engine) => {
     expect(await json(refused)).toMatchObject({ code: 'SALESFORCE_AUTH' })
     // One attempt: the same refused session is not sent again.
     expect(emulator.counters().byEndpoint['GET query']).toBe(1)
+  })
+
+  it("answers a request Salesforce refuses with flowcart's words, and logs Salesforce's once", async () => {
+    const { call, logs } = await startAppLinkTestbed(engine, { SF_PRODUCT_MATCH_FIELD: 'Missing_Field__c' })
+    const refused = await call('/inventory?productId=1')
+    expect(refused.status).toBe(502)
+    const body = await refused.text()
+    expect(JSON.parse(body)).toMatchObject({
+      code: 'SALESFORCE_ERROR',
+      message: expect.stringContaining('INVALID_FIELD'),
+    })
+    expect(body).not.toContain('No such column')
+    expect(linesMentioning(logs, 'No such column')).toEqual([
+      expect.objectContaining({ level: 40, reqId: refused.headers.get('x-request-id') }),
+    ])
   })
 
   it('answers the mesh health check without a client context', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_STOCK_FIELD } from '../src/salesforce/names.js'
 import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
 import { authHeaders, openTestStore } from './helper.js'
+import { linesMentioning } from './support/log-capture.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
 
 const getInventory = (query = '') => ({ url: `/inventory${query}`, headers: authHeaders })
@@ -153,42 +154,52 @@ describe('stock sync in getInventory', () => {
   })
 
   it('answers a clear 502 when Salesforce refuses the integration user, without a loop, and recovers', async () => {
-    const { app, emulator } = await salesforceApp('sqlite')
+    const { app, emulator, logs } = await salesforceApp('sqlite')
     emulator.failNextTokenRequests(1)
     const refused = await app.inject(getInventory('?productId=1'))
     expect(refused.statusCode).toBe(502)
-    expect(refused.json()).toMatchObject({
-      code: 'SALESFORCE_AUTH',
-      message: expect.stringContaining("user hasn't approved this consumer"),
-    })
+    expect(refused.json()).toMatchObject({ code: 'SALESFORCE_AUTH', message: expect.stringContaining('invalid_grant') })
+    expectSalesforceWordsOnlyInTheLog(refused, logs, "user hasn't approved this consumer")
     expect(emulator.counters().tokenRequests).toBe(1)
     expect((await app.inject(getInventory('?productId=1'))).statusCode).toBe(200)
   })
 
   it('answers 502 SALESFORCE_AUTH when the key does not match the connected app', async () => {
-    const { app, emulator } = await salesforceApp('sqlite', { SF_PRIVATE_KEY: generateKeyPair().privateKey })
+    const { app, emulator, logs } = await salesforceApp('sqlite', { SF_PRIVATE_KEY: generateKeyPair().privateKey })
     const response = await app.inject(getInventory('?productId=1'))
     expect(response.statusCode).toBe(502)
-    expect(response.json()).toMatchObject({
-      code: 'SALESFORCE_AUTH',
-      message: expect.stringContaining('invalid assertion'),
-    })
+    expect(response.json()).toMatchObject({ code: 'SALESFORCE_AUTH' })
+    expectSalesforceWordsOnlyInTheLog(response, logs, 'invalid assertion')
     expect(emulator.counters().apiCalls).toBe(0)
   })
 
   it('maps an API limit to 503 with Retry-After, and an outage to 502', async () => {
-    const { app, emulator } = await salesforceApp('sqlite')
+    const { app, emulator, logs } = await salesforceApp('sqlite')
     await app.inject(getInventory('?productId=1'))
     emulator.failNextApiCalls(1, 'limit')
     const limited = await app.inject(getInventory('?productId=1'))
     expect(limited.statusCode).toBe(503)
     expect(limited.headers['retry-after']).toMatch(/^\d+$/)
     expect(limited.json().code).toBe('SALESFORCE_LIMIT_EXCEEDED')
+    expectSalesforceWordsOnlyInTheLog(limited, logs, 'TotalRequests Limit exceeded')
 
     emulator.setDown(true)
     const down = await app.inject(getInventory('?productId=1'))
     expect(down.statusCode).toBe(502)
     expect(down.json().code).toBe('SALESFORCE_UNAVAILABLE')
+  })
+
+  it("answers a request Salesforce refuses with 502 SALESFORCE_ERROR in flowcart's words", async () => {
+    const { app, logs } = await salesforceApp('sqlite', { SF_PRODUCT_MATCH_FIELD: 'Missing_Field__c' })
+    const refused = await app.inject(getInventory('?productId=1'))
+    expect(refused.statusCode).toBe(502)
+    expect(refused.json()).toMatchObject({
+      statusCode: 502,
+      code: 'SALESFORCE_ERROR',
+      message: expect.stringContaining('(INVALID_FIELD)'),
+    })
+    expect(refused.body).not.toContain('Missing_Field__c')
+    expectSalesforceWordsOnlyInTheLog(refused, logs, 'No such column')
   })
 
   it('writes no access token, assertion or key material to the logs', async () => {
@@ -207,3 +218,15 @@ describe('stock sync in getInventory', () => {
     expect(text).not.toContain(privateKey.split('\n')[1])
   })
 })
+
+/** The answer has Salesforce's words nowhere; the log has them once, at warn, under the answer's request id. */
+function expectSalesforceWordsOnlyInTheLog(
+  answer: { body: string; headers: Record<string, unknown> },
+  logs: string[],
+  salesforceWords: string,
+) {
+  expect(answer.body).not.toContain(salesforceWords)
+  expect(linesMentioning(logs, salesforceWords)).toEqual([
+    expect.objectContaining({ level: 40, reqId: answer.headers['x-request-id'] }),
+  ])
+}

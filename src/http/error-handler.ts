@@ -10,7 +10,13 @@ import {
   NotFound,
   OutOfStock,
 } from '../errors.js'
-import { SalesforceError, SalesforceLimitError } from '../salesforce/errors.js'
+import {
+  SalesforceAuthError,
+  SalesforceError,
+  type SalesforceErrorCode,
+  SalesforceLimitError,
+  SalesforceRequestError,
+} from '../salesforce/errors.js'
 import { errorBody, HttpError } from './http-error.js'
 
 /** How long a client waits before retrying when no database connection could be had. */
@@ -30,12 +36,41 @@ function answerTo(error: DomainError): HttpError | undefined {
   return undefined
 }
 
+/**
+ * What a client is told when Salesforce fails a call: a stable code and flowcart's own words. Salesforce's text
+ * (the error's message) goes to the log only: it is written by whoever answered, and can name the org's users,
+ * records and apps.
+ */
+const SALESFORCE_FAILURES: Record<SalesforceErrorCode, string> = {
+  SALESFORCE_AUTH: "Salesforce refused flowcart's sign-in or session",
+  SALESFORCE_UNAVAILABLE: 'Salesforce could not be reached or did not answer in time',
+  SALESFORCE_ERROR: 'Salesforce refused the request flowcart made',
+  SALESFORCE_LIMIT_EXCEEDED: "The org's Salesforce API request limit is reached",
+}
+/** Salesforce's own error codes (invalid_grant, INVALID_FIELD…) are a fixed vocabulary, so they may be passed on. */
+const STABLE_CODE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+function salesforceCodeOf(error: SalesforceError): string | undefined {
+  const code =
+    error instanceof SalesforceAuthError
+      ? error.error
+      : error instanceof SalesforceRequestError
+        ? error.errorCode
+        : undefined
+  return code !== undefined && STABLE_CODE.test(code) ? code : undefined
+}
+
 /** Salesforce's refusals and outages fail the call (502), so the Flow takes its fault path; its API limit is 503. */
-function answerToSalesforce(error: SalesforceError): HttpError {
+function answerToSalesforce(error: SalesforceError, requestId: string): HttpError {
+  const code = salesforceCodeOf(error)
+  const retry = error instanceof SalesforceLimitError ? `; retry after ${error.retryAfterSeconds} seconds` : ''
+  const message =
+    `${SALESFORCE_FAILURES[error.code]}${code ? ` (${code})` : ''}${retry}. ` +
+    `The details are in flowcart's log under request ${requestId}.`
   if (error instanceof SalesforceLimitError) {
-    return new HttpError(503, error.code, error.message, { 'Retry-After': String(error.retryAfterSeconds) })
+    return new HttpError(503, error.code, message, { 'Retry-After': String(error.retryAfterSeconds) })
   }
-  return new HttpError(502, error.code, error.message)
+  return new HttpError(502, error.code, message)
 }
 
 const codeByStatus: Record<number, string> = {
@@ -59,9 +94,9 @@ const codeByFastifyCode: Record<string, string> = {
 }
 
 /** The HttpError for `error`, or undefined when it is not one the service expects (a bug: 500). */
-function toHttpError(error: Error): HttpError | undefined {
+function toHttpError(error: Error, requestId: string): HttpError | undefined {
   if (error instanceof HttpError) return error
-  if (error instanceof SalesforceError) return answerToSalesforce(error)
+  if (error instanceof SalesforceError) return answerToSalesforce(error, requestId)
   const answer = answerTo(error)
   if (answer) return answer
   const status = (error as FastifyError).statusCode ?? 500
@@ -74,11 +109,12 @@ function toHttpError(error: Error): HttpError | undefined {
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: Error, request, reply) => {
-    const answer = toHttpError(error)
+    const answer = toHttpError(error, request.id)
     if (!answer) {
       request.log.error({ err: error }, 'unexpected error')
       return reply.code(500).send(errorBody(500, 'INTERNAL', 'Something went wrong on our side; it has been logged.'))
     }
+    // The one log line of a dependency's failure: its own words, under the request's id.
     if (answer.statusCode >= 500) request.log.warn({ err: error }, 'dependency failure')
     return reply
       .code(answer.statusCode)

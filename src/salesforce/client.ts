@@ -112,10 +112,8 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
     } catch (err) {
       const mapped = toSalesforceError(err)
       const durationMs = Math.round(performance.now() - started)
-      logger.warn(
-        { method: request.method, code: mapped.code, reason: mapped.message, durationMs },
-        'Salesforce call failed',
-      )
+      // Salesforce's words are logged once, by whoever answers for the failure (the error handler, the publisher).
+      logger.debug({ method: request.method, code: mapped.code, durationMs }, 'Salesforce call failed')
       throw mapped
     } finally {
       clearTimeout(timer)

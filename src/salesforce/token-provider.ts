@@ -41,10 +41,8 @@ export function createTokenProvider(settings: SalesforceSettings, deps: TokenPro
       return token
     } catch (err) {
       const mapped = toSalesforceError(err)
-      logger.warn(
-        { code: mapped.code, reason: mapped.message, durationMs: elapsed() },
-        'Salesforce token request failed',
-      )
+      // Salesforce's words are logged once, by whoever answers for the failure (the error handler, the publisher).
+      logger.debug({ code: mapped.code, durationMs: elapsed() }, 'Salesforce token request failed')
       throw mapped
     }
   }

@@ -11,3 +11,11 @@ export function captureLines() {
   })
   return { stream, text: () => lines.join('') }
 }
+
+/** The log lines (JSON, one a line) that mention `text`, parsed. */
+export function linesMentioning(lines: string[], text: string): Array<Record<string, unknown>> {
+  return lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes(text))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
