@@ -202,6 +202,31 @@ describe('stock sync in getInventory', () => {
     expectSalesforceWordsOnlyInTheLog(refused, logs, 'No such column')
   })
 
+  it("shows a validation rule's own message per record, and keeps Salesforce's other words in the log", async () => {
+    const { app, emulator, logs } = await salesforceApp('sqlite')
+    const rule = 'Stock is frozen during the quarterly count; try again on Monday.'
+    emulator.failRecords(() => true, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', rule)
+    const validated = await app.inject(getInventory('?productId=1'))
+    expect(validated.statusCode).toBe(200)
+    const [frozen] = validated.json()
+    expect(frozen.salesforceSync).toEqual({
+      status: 'failed',
+      recordId: expect.stringMatching(/^01t/),
+      message: `Salesforce did not update this Product2 (FIELD_CUSTOM_VALIDATION_EXCEPTION): ${rule}`,
+    })
+
+    const lockedBy = 'unable to obtain exclusive access to this record or 1 records: 01t000000000001AAA'
+    emulator.failRecords(() => true, 'UNABLE_TO_LOCK_ROW', lockedBy)
+    const locked = await app.inject(getInventory('?productId=2'))
+    expect(locked.json()[0].salesforceSync).toEqual({
+      status: 'failed',
+      recordId: expect.stringMatching(/^01t/),
+      message:
+        "Salesforce did not update this Product2 (UNABLE_TO_LOCK_ROW); Salesforce's words are in flowcart's log.",
+    })
+    expectSalesforceWordsOnlyInTheLog(locked, logs, lockedBy)
+  })
+
   it('writes no access token, assertion or key material to the logs', async () => {
     const { app, emulator, logs, privateKey } = await salesforceApp('sqlite')
     await app.inject(getInventory())

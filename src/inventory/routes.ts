@@ -40,7 +40,7 @@ export async function inventoryRoutes(
       const items = await store.listInventory(productId)
       if (productId !== undefined && items.length === 0) throw new NotFound(`Product ${productId} does not exist.`)
       const stockSync = stockSyncFor(request)
-      return stockSync ? stockSync.syncInventory(items) : syncDisabled(items)
+      return stockSync ? stockSync.syncInventory(items, request.log) : syncDisabled(items)
     },
   )
 

@@ -9,7 +9,13 @@ export const SalesforceSync = Type.Object(
         'not configured on this service; failed: Salesforce refused this record (see message).',
     }),
     recordId: Type.Optional(Type.String({ description: 'The Product2 record Id, when one matched.' })),
-    message: Type.Optional(Type.String({ description: 'Why the record was not updated.' })),
+    message: Type.Optional(
+      Type.String({
+        description:
+          "Why the record was not updated: Salesforce's status code (e.g. UNABLE_TO_LOCK_ROW) and, for a " +
+          "validation rule, the rule's own error message.",
+      }),
+    ),
   },
   { $id: 'SalesforceSync', description: 'What happened to the matching Product2 record during this call.' },
 )

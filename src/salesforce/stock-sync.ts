@@ -2,7 +2,9 @@
 import type { Inventory, SalesforceSync } from '../inventory/schemas.js'
 import type { RecordResult, SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
+import { scrub } from './errors.js'
 import { PRODUCT_OBJECT } from './names.js'
+import type { SalesforceLogger } from './token-provider.js'
 
 export type SyncedInventory = Inventory & { salesforceSync: SalesforceSync }
 
@@ -23,8 +25,39 @@ export const MISSING_RECHECK_MS = 15 * 60_000
 const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND', 'INVALID_ID_FIELD'])
 
 const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-const failureMessage = (result: RecordResult) =>
-  result.errors.map((error) => `${error.statusCode}: ${error.message}`).join('; ') || 'Salesforce did not say why'
+
+// A validation rule's message is the org admin's own sentence, written for the users who save the record: Salesforce
+// says a client application "can display [it] to the user" (ValidationRule, Metadata API Developer Guide,
+// https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_validationformulas.htm), and it is
+// what a Flow builder needs to see. Salesforce's other per-record messages are its own words, which can name other
+// records and users: they go to the log.
+const VALIDATION_RULE = 'FIELD_CUSTOM_VALIDATION_EXCEPTION'
+/** Salesforce's per-record status codes are a fixed vocabulary (UNABLE_TO_LOCK_ROW…): they may be passed on. */
+const STATUS_CODE = /^[A-Z][A-Z0-9_]{0,63}$/
+
+/** Why a record was not updated, in flowcart's words: Salesforce's status codes, and a validation rule's message. */
+function failureMessage(result: RecordResult): string {
+  if (result.errors.length === 0) return 'Salesforce did not update this Product2 and did not say why.'
+  const codes = [
+    ...new Set(result.errors.map((e) => (STATUS_CODE.test(e.statusCode) ? e.statusCode : 'UNKNOWN_ERROR'))),
+  ]
+  const rules = result.errors.filter((e) => e.statusCode === VALIDATION_RULE && e.message).map((e) => scrub(e.message))
+  const otherWords = result.errors.some((e) => e.statusCode !== VALIDATION_RULE)
+  return (
+    `Salesforce did not update this Product2 (${codes.join(', ')})` +
+    (rules.length > 0 ? `: ${rules.join(' ')}` : '') +
+    (otherWords ? "; Salesforce's words are in flowcart's log." : '')
+  )
+}
+
+/** Salesforce's own words for the records it refused, as one log line. */
+const failureReasons = (failures: Array<{ sku: string; recordId: string; result: RecordResult }>) =>
+  failures
+    .map(({ sku, recordId, result }) => {
+      const errors = result.errors.map((e) => `${e.statusCode}: ${scrub(e.message)}`).join('; ')
+      return `${sku} (${recordId}): ${errors || 'no reason given'}`
+    })
+    .join(' | ')
 
 function lookUpChunks(items: Inventory[]): Inventory[][] {
   const chunks: Inventory[][] = []
@@ -85,8 +118,11 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
   }
 
   return {
-    /** Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path. */
-    async syncInventory(items: Inventory[]): Promise<SyncedInventory[]> {
+    /**
+     * Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path.
+     * Records Salesforce refused are logged to `log` (the request's, so under its id).
+     */
+    async syncInventory(items: Inventory[], log: SalesforceLogger): Promise<SyncedInventory[]> {
       const known = await ids.findSalesforceIds(
         items.map((item) => item.productId),
         new Date(Date.now() - MISSING_RECHECK_MS),
@@ -113,7 +149,8 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
         for (const [productId, result] of await update(stale, relocated)) results.set(productId, result)
       }
 
-      return items.map((item) => {
+      const failures: Array<{ sku: string; recordId: string; result: RecordResult }> = []
+      const synced = items.map((item) => {
         const recordId = recordIds.get(item.productId)
         const result = results.get(item.productId)
         let salesforceSync: SalesforceSync
@@ -122,10 +159,15 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
         } else if (result.success) {
           salesforceSync = { status: 'updated', recordId }
         } else {
+          failures.push({ sku: item.sku, recordId, result })
           salesforceSync = { status: 'failed', recordId, message: failureMessage(result) }
         }
         return { ...item, salesforceSync }
       })
+      if (failures.length > 0) {
+        log.warn({ failed: failures.length, reason: failureReasons(failures) }, 'Salesforce refused Product2 updates')
+      }
+      return synced
     },
   }
 }
