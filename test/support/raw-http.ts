@@ -21,15 +21,39 @@ export function parseAnswer(text: string): RawAnswer {
   return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n'), text }
 }
 
-/** True once the text holds a whole answer: its headers and as many body bytes as Content-Length says. */
-function complete(text: string): boolean {
+/** The first whole answer at the start of `text`, or undefined while it is incomplete. A 1xx answer has no body. */
+function firstAnswer(text: string): string | undefined {
   const end = text.indexOf('\r\n\r\n')
-  if (end < 0) return false
-  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1]
-  return length !== undefined && Buffer.byteLength(text.slice(end + 4)) >= Number(length)
+  if (end < 0) return undefined
+  const head = text.slice(0, end + 4)
+  if (/^HTTP\/1\.[01] 1\d\d /.test(head)) return head
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1]
+  if (length === undefined) return undefined
+  const body = Buffer.from(text.slice(end + 4)).subarray(0, Number(length))
+  return body.length < Number(length) ? undefined : head + body.toString()
 }
 
-/** Writes `request` and resolves with the answer once it is whole, the server closed the socket, or `waitMs` passed. */
+const isInterim = (answer: string) => /^HTTP\/1\.[01] 1\d\d /.test(answer)
+
+/** The first final (non-1xx) answer in `text`, once it is whole. */
+function finalAnswer(text: string): string | undefined {
+  let rest = text
+  for (let answer = firstAnswer(rest); answer !== undefined; answer = firstAnswer(rest)) {
+    if (!isInterim(answer)) return answer
+    rest = rest.slice(answer.length)
+  }
+  return undefined
+}
+
+/** The status of every answer in `text`, interim ones (1xx) included, in order. */
+export function statusesIn(text: string): number[] {
+  return [...text.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]))
+}
+
+/**
+ * Writes `request` and resolves with the first final answer once it is whole, the server closed the socket, or
+ * `waitMs` passed; `text` is everything received.
+ */
 export function sendRaw(port: number, request: string | Buffer, waitMs = 5000): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
@@ -37,12 +61,13 @@ export function sendRaw(port: number, request: string | Buffer, waitMs = 5000): 
     const done = () => {
       clearTimeout(timer)
       socket.destroy()
-      resolve(parseAnswer(Buffer.concat(chunks).toString('utf8')))
+      const text = Buffer.concat(chunks).toString('utf8')
+      resolve({ ...parseAnswer(finalAnswer(text) ?? text), text })
     }
     const timer = setTimeout(done, waitMs)
     socket.on('data', (chunk) => {
       chunks.push(chunk)
-      if (complete(Buffer.concat(chunks).toString('utf8'))) done()
+      if (finalAnswer(Buffer.concat(chunks).toString('utf8')) !== undefined) done()
     })
     socket.on('end', done)
     socket.on('close', done)
@@ -53,10 +78,16 @@ export function sendRaw(port: number, request: string | Buffer, waitMs = 5000): 
 
 export interface RawConnection {
   write(bytes: string | Buffer): void
-  /** The next whole answer on this connection. */
+  /** The next whole answer on this connection, interim ones (100 Continue) included; rejects if it closes first. */
   nextAnswer(): Promise<RawAnswer>
   /** Resolves when the server has closed the connection, with every byte it sent. */
   closed: Promise<string>
+  /** True once the server has closed the connection, false if it is still open after `waitMs`. */
+  closedWithin(waitMs: number): Promise<boolean>
+  /** Everything received so far. */
+  received(): string
+  /** Closes the connection from this side. */
+  close(): void
 }
 
 /** One connection, kept open across requests (keep-alive) until the server closes it. */
@@ -65,27 +96,37 @@ export function openConnection(port: number): Promise<RawConnection> {
     const socket = connect(port, '127.0.0.1')
     let received = ''
     let consumed = 0
+    let isClosed = false
     const pending: Array<() => void> = []
+    const checkPending = () => {
+      for (const check of pending.splice(0)) check()
+    }
     socket.on('data', (chunk) => {
       received += chunk.toString('utf8')
-      for (const check of pending.splice(0)) check()
+      checkPending()
     })
-    const closed = new Promise<string>((done) => socket.once('close', () => done(received)))
+    const closed = new Promise<string>((done) =>
+      socket.once('close', () => {
+        isClosed = true
+        checkPending()
+        done(received)
+      }),
+    )
     socket.on('error', () => {})
     socket.once('connect', () =>
       resolve({
         write: (bytes) => socket.write(bytes),
         closed,
+        closedWithin: (waitMs) =>
+          Promise.race([closed.then(() => true), new Promise<boolean>((open) => setTimeout(open, waitMs, false))]),
+        received: () => received,
+        close: () => socket.destroy(),
         nextAnswer() {
-          return new Promise((answer) => {
+          return new Promise((answer, fail) => {
             const check = () => {
-              const rest = received.slice(consumed)
-              if (!complete(rest)) return void pending.push(check)
-              const head = rest.indexOf('\r\n\r\n') + 4
-              const length = Number(/\r\ncontent-length: *(\d+)/i.exec(rest.slice(0, head))?.[1])
-              const whole = Buffer.from(rest)
-                .subarray(0, Buffer.byteLength(rest.slice(0, head)) + length)
-                .toString()
+              const whole = firstAnswer(received.slice(consumed))
+              if (whole === undefined && isClosed) return fail(new Error('the server closed the connection unanswered'))
+              if (whole === undefined) return void pending.push(check)
               consumed += whole.length
               answer(parseAnswer(whole))
             }
