@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { productRoutes } from './catalog/routes.js'
 import type { Config } from './config.js'
+import { type Connections, watchConnections } from './connections.js'
 import { openDatabase } from './db/connect.js'
 import { requireBasicAuth } from './http/auth.js'
 import { answerClientError, answerFrameworkError, refuseConnect } from './http/connection-errors.js'
@@ -13,6 +14,7 @@ import { requireHttps } from './http/https-only.js'
 import { acceptOnlyUtf8Json } from './http/json-body.js'
 import { createLoginThrottle } from './http/login-throttle.js'
 import { registerOpenApi } from './http/openapi.js'
+import { refuseMalformedRequests } from './http/request-framing.js'
 import { strictValidatorCompiler } from './http/validation.js'
 import { inventoryRoutes } from './inventory/routes.js'
 import { createLogger } from './logger.js'
@@ -27,6 +29,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Present when Salesforce is configured; tests and the demo use it to wait for published events. */
     salesforce?: SalesforceIntegration
+    /** The server's open connections: errors answered once, and their release on shutdown. */
+    connections: Connections
   }
 }
 
@@ -68,6 +72,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   })
   app.server.on('connect', refuseConnect)
   app.server.maxConnections = config.http.maxConnections
+  app.decorate('connections', watchConnections(app.server))
   acceptOnlyUtf8Json(app)
 
   // Events are published when flowcart can sign in on its own: the JWT bearer flow, or an AppLink authorization.
@@ -112,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id)
     done()
   })
+  refuseMalformedRequests(app)
   // Behind AppLink's mesh the router and the mesh hold the HTTPS connection; the app's socket is loopback.
   if (config.trustProxy && !config.appLink) requireHttps(app, { refusePlainHttp: config.production })
 

@@ -1,37 +1,65 @@
-// The server's open connections, so that a shutdown can close every one that no handler is answering.
+// The server's open connections: what each is doing, and their release on shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
-/**
- * Closing the listener lets the requests in flight finish, but two kinds of connection would still hold the process
- * until Heroku's SIGKILL: a keep-alive connection that falls idle after its last answer (Node closes idle ones only
- * once, when the listener closes), and a client that is still sending its request, slowly or not at all (Node stops
- * enforcing its request timeouts once the listener is closed).
- */
-export function watchConnections(server: Server) {
-  const sockets = new Set<Socket>()
-  const latest = new WeakMap<Socket, { request: IncomingMessage; response: ServerResponse }>()
+export interface Exchange {
+  request: IncomingMessage
+  response: ServerResponse
+}
+
+interface Connection {
+  /** Answers begun or queued on it and not yet sent in full, oldest first (several when requests are pipelined). */
+  unsent: Set<ServerResponse>
+  /** The latest request read on it. */
+  latest?: Exchange
+}
+
+export interface Connections {
+  /** The latest request read on `socket`, and the answers on it not yet sent in full, oldest first. */
+  exchangesOn(socket: Socket): { latest?: Exchange; unsent: ServerResponse[] }
+  /** Closes the idle connections now and as others fall idle; after `graceMs`, those still sending a request too. */
+  releaseForShutdown(graceMs: number): void
+}
+
+/** Tracks every connection from the moment it opens. */
+export function watchConnections(server: Server): Connections {
+  const open = new Map<Socket, Connection>()
+
   server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
+    open.set(socket, { unsent: new Set() })
+    socket.once('close', () => open.delete(socket))
   })
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    latest.set(request.socket, { request, response })
+  // Before Fastify's listener, which may answer at once.
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    const connection = open.get(request.socket as Socket)
+    if (!connection) return
+    connection.latest = { request, response }
+    connection.unsent.add(response)
+    response.once('close', () => connection.unsent.delete(response))
   })
 
   /** A handler is working on this connection: its request has fully arrived and the answer is not sent yet. */
   const beingAnswered = (socket: Socket) => {
-    const exchange = latest.get(socket)
+    const exchange = open.get(socket)?.latest
     return exchange?.request.complete === true && !exchange.response.writableFinished
   }
 
   return {
-    /** Closes the idle connections now and as others fall idle; after `graceMs`, those still sending a request too. */
-    releaseForShutdown(graceMs: number) {
+    exchangesOn(socket) {
+      const connection = open.get(socket)
+      return { latest: connection?.latest, unsent: [...(connection?.unsent ?? [])] }
+    },
+    /**
+     * Closing the listener lets the requests in flight finish, but two kinds of connection would still hold the
+     * process until Heroku's SIGKILL: a keep-alive connection that falls idle after its last answer (Node closes idle
+     * ones only once, when the listener closes), and a client that is still sending its request, slowly or not at
+     * all (Node stops enforcing its request timeouts once the listener is closed).
+     */
+    releaseForShutdown(graceMs) {
       const started = Date.now()
       const timer = setInterval(() => {
         if (Date.now() - started < graceMs) return server.closeIdleConnections()
-        for (const socket of sockets) if (!beingAnswered(socket)) socket.destroy()
+        for (const socket of open.keys()) if (!beingAnswered(socket)) socket.destroy()
       }, 100)
       timer.unref()
       server.closeIdleConnections()

@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
-import { watchConnections } from './connections.js'
 import { StoredDataError } from './db/migrations.js'
 import { ConfigError } from './environment-variables.js'
 import { createLogger } from './logger.js'
@@ -22,7 +21,6 @@ async function main() {
   })
   const logger = createLogger(config.logLevel)
   const app = await buildApp(config, { logger })
-  const connections = watchConnections(app.server)
   await app.listen({ port: config.port, host: config.host })
 
   if (config.production && !config.databaseUrl) {
@@ -49,7 +47,7 @@ async function main() {
       process.exit(1)
     }, SHUTDOWN_DEADLINE_MS)
     deadline.unref()
-    connections.releaseForShutdown(SHUTDOWN_RECEIVE_GRACE_MS)
+    app.connections.releaseForShutdown(SHUTDOWN_RECEIVE_GRACE_MS)
     app.close().then(
       () => {
         logger.info('shut down cleanly')

@@ -5,11 +5,11 @@ import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
 import { basicAuth, registerCleanup, testConfig } from './helper.js'
 import { captureLines } from './support/log-capture.js'
-import { sendRaw } from './support/raw-http.js'
+import { openConnection, sendRaw, statusesIn } from './support/raw-http.js'
 
-async function listeningApp(logLevel = 'silent') {
+async function listeningApp(logLevel = 'silent', env: Record<string, string> = {}) {
   const logs = captureLines()
-  const app = await buildApp(testConfig({ DATABASE_URL: 'sqlite::memory:' }), {
+  const app = await buildApp(testConfig({ DATABASE_URL: 'sqlite::memory:', ...env }), {
     logger: createLogger(logLevel, logs.stream),
   })
   registerCleanup(() => app.close())
@@ -66,6 +66,18 @@ const requests: Array<[what: string, request: string, status: number, code: stri
     'URI_TOO_LONG',
   ],
   ['a method no route has', 'PROPFIND /products HTTP/1.1\r\nHost: x\r\n\r\n', 404, 'NOT_FOUND'],
+  [
+    'a Transfer-Encoding whose last coding is not chunked',
+    'GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n',
+    400,
+    'BAD_REQUEST',
+  ],
+  [
+    'a transfer coding besides chunked',
+    `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth()}\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`,
+    400,
+    'BAD_REQUEST',
+  ],
 ]
 
 describe('requests refused before routing', () => {
@@ -95,5 +107,61 @@ describe('requests refused before routing', () => {
     expect(written).not.toContain(authorization.slice('Basic '.length))
     expect(written).not.toContain('a-secret-password-1234')
     expect(written).not.toContain('rawPacket')
+  })
+})
+
+/** A raw connection, closed from this side after the test if the server has not closed it. */
+async function connectTo(port: number) {
+  const connection = await openConnection(port)
+  registerCleanup(async () => connection.close())
+  return connection
+}
+
+/**
+ * Every final status the server sends on one connection, in order, until it closes it; 'open' at the end when it
+ * still has not closed it after a generous wait.
+ */
+async function statusesUntilClosed(port: number, bytes: string) {
+  const connection = await connectTo(port)
+  connection.write(bytes)
+  const closed = await connection.closedWithin(5000)
+  const statuses: Array<number | 'open'> = statusesIn(connection.received()).filter((status) => status >= 200)
+  return closed ? statuses : [...statuses, 'open']
+}
+
+describe('one answer per request', () => {
+  const healthz = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+  const codings = ['gzip', 'identity', 'chunked;q=1', 'gzip, chunked']
+  const targets = ['GET /nope', 'GET /healthz', 'POST /orders', `POST /nope`]
+  const following = ['', 'abc', healthz]
+
+  it('refuses a Transfer-Encoding other than chunked with one 400 and closes, whatever follows it', async () => {
+    const { port } = await listeningApp()
+    const requests = codings.flatMap((coding) =>
+      targets.flatMap((target) =>
+        following.map((after) => `${target} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ${coding}\r\n\r\n${after}`),
+      ),
+    )
+    const seen = await Promise.all(requests.map(async (request) => [request, await statusesUntilClosed(port, request)]))
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(requests.map((request) => [request, [400]])))
+  })
+
+  it('answers a request still in progress before refusing the malformed one pipelined after it', async () => {
+    const { port } = await listeningApp()
+    expect(
+      await statusesUntilClosed(port, `${healthz}GET /nope HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n`),
+    ).toEqual([200, 400])
+    expect(
+      await statusesUntilClosed(port, `${healthz}GET /products HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n`),
+    ).toEqual([200, 400])
+  })
+
+  it('sends no 408 after a request was already answered while its body was still arriving', async () => {
+    const { port } = await listeningApp('silent', { HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' })
+    const statuses = await statusesUntilClosed(
+      port,
+      'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    )
+    expect(statuses).toEqual([401])
   })
 })

@@ -1,6 +1,7 @@
 // Requests refused before routing (by Node's HTTP parser, or by Fastify's URL check) get the same ErrorResponse as
 // every other error, with a stable code; nothing of the raw request reaches the log.
-import { type IncomingMessage, STATUS_CODES } from 'node:http'
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import { errorBody } from './http-error.js'
@@ -27,8 +28,8 @@ function describeClientError(error: ParserError): [status: number, code: string,
   }
 }
 
-/** Answers on the bare socket (there is no request object to answer through), then closes it once sent. */
-function answerAndClose(socket: Duplex, status: number, body: object, headers: Record<string, string> = {}) {
+/** The answer written on the bare socket (there is no request object to answer through). */
+function rawAnswer(status: number, body: object, headers: Record<string, string> = {}) {
   const json = JSON.stringify(body)
   const lines = Object.entries({
     'content-type': 'application/json; charset=utf-8',
@@ -36,30 +37,56 @@ function answerAndClose(socket: Duplex, status: number, body: object, headers: R
     connection: 'close',
     ...headers,
   }).map(([name, value]) => `${name}: ${value}\r\n`)
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${json}`, () => socket.destroy())
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${json}`
 }
+
+/** Writes `answer` (if any) and closes the socket once it is sent. */
+function closeWith(socket: Duplex, answer?: string) {
+  if (!socket.writable) return void socket.destroy()
+  socket.end(answer ?? '', () => socket.destroy())
+}
+
+/** Resolves once `response` is sent in full, or can no longer be. */
+const sent = (response: ServerResponse) =>
+  response.writableFinished || response.destroyed
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => response.once('close', () => resolve()))
+
+/** Connections already being closed after an error: the parser stopped at it, so any later error is the same one. */
+const closing = new WeakSet<Duplex>()
 
 /**
  * Fastify's `clientErrorHandler`. Its default answers without `code` and logs the error at trace level with its
  * `rawPacket`: the request's bytes, Authorization header included. Only the parser's error code is logged here.
+ *
+ * One request, one answer: the error is answered only when the request it belongs to has no answer begun (the
+ * parser can fail after Node has already handed a request to Fastify, in its body or just after its headers), and
+ * only after the answers already under way on the connection, so that no answer is cut short or taken by a client
+ * for the answer to an earlier pipelined request. The connection is closed then.
  */
 export function answerClientError(this: FastifyInstance, error: ParserError, socket: Duplex) {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  if (error.code === 'ECONNRESET' || socket.destroyed || closing.has(socket)) return
+  closing.add(socket)
   const [status, code, message] = describeClientError(error)
   this.log.debug({ parserError: error.code, statusCode: status }, 'request refused before routing')
-  if (socket.writable) answerAndClose(socket, status, errorBody(status, code, message))
-  else socket.destroy()
+  const { latest, unsent } = this.connections.exchangesOn(socket as Socket)
+  // A request whose message the parser was still reading when it failed.
+  const failed = latest && !latest.request.complete ? latest : undefined
+  const earlier = unsent.filter((response) => response !== failed?.response)
+  Promise.all(earlier.map(sent)).then(async () => {
+    if (!failed?.response.headersSent) return closeWith(socket, rawAnswer(status, errorBody(status, code, message)))
+    await sent(failed.response)
+    closeWith(socket)
+  })
 }
 
 /** `CONNECT` asks for a tunnel; Node hands it to this listener instead of a route, and without one closes the socket. */
 export function refuseConnect(_request: IncomingMessage, socket: Duplex) {
-  answerAndClose(
+  closeWith(
     socket,
-    405,
-    errorBody(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: flowcart is not a proxy.'),
-    {
+    rawAnswer(405, errorBody(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: flowcart is not a proxy.'), {
       allow: 'GET, HEAD, POST, PUT',
-    },
+    }),
   )
 }
 
