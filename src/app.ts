@@ -9,6 +9,7 @@ import { openDatabase } from './db/connect.js'
 import { requireBasicAuth } from './http/auth.js'
 import { answerClientError, answerFrameworkError, refuseConnect } from './http/connection-errors.js'
 import { registerErrorHandling } from './http/error-handler.js'
+import { handleExpectations } from './http/expectations.js'
 import { healthRoutes } from './http/health-route.js'
 import { requireHttps } from './http/https-only.js'
 import { acceptOnlyUtf8Json } from './http/json-body.js'
@@ -58,7 +59,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.idleTimeoutMs,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 500 },
+    // Node's own answer to a request without Host is a bare 400; request-framing.ts answers it with the ErrorResponse.
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 500, requireHostHeader: false },
     // Heroku's router sets X-Request-Id; reuse it so one id follows a request through every log line.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -118,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     done()
   })
   refuseMalformedRequests(app)
+  handleExpectations(app)
   // Behind AppLink's mesh the router and the mesh hold the HTTPS connection; the app's socket is loopback.
   if (config.trustProxy && !config.appLink) requireHttps(app, { refusePlainHttp: config.production })
 

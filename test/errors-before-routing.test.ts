@@ -67,6 +67,20 @@ const requests: Array<[what: string, request: string, status: number, code: stri
   ],
   ['a method no route has', 'PROPFIND /products HTTP/1.1\r\nHost: x\r\n\r\n', 404, 'NOT_FOUND'],
   [
+    'an expectation other than 100-continue',
+    'GET /products HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n',
+    417,
+    'EXPECTATION_FAILED',
+  ],
+  [
+    'an expectation besides 100-continue',
+    'POST /orders HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, x-trace\r\nContent-Length: 2\r\n\r\n{}',
+    417,
+    'EXPECTATION_FAILED',
+  ],
+  ['an HTTP/1.1 request without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'BAD_REQUEST'],
+  ['two Host headers', 'GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n', 400, 'BAD_REQUEST'],
+  [
     'a Transfer-Encoding whose last coding is not chunked',
     'GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n',
     400,
@@ -163,5 +177,34 @@ describe('one answer per request', () => {
       'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
     )
     expect(statuses).toEqual([401])
+  })
+})
+
+describe('Expect: 100-continue', () => {
+  const orderHead = (authorization: string) =>
+    `POST /orders HTTP/1.1\r\nHost: x\r\n${authorization}Content-Type: application/json\r\n` +
+    'Content-Length: 48\r\nExpect: 100-continue\r\n\r\n'
+  const orderBody = JSON.stringify({ items: [{ productId: 1, quantity: 1 }] }).padEnd(48)
+
+  it('is refused without asking for the body when the credentials are wrong, and the connection closes', async () => {
+    const { port } = await listeningApp()
+    const connection = await connectTo(port)
+    connection.write(orderHead(''))
+    const answer = await connection.nextAnswer()
+    expect(answer.status).toBe(401)
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' })
+    // The client may still send the body it held back; the connection is closed rather than read as a request.
+    expect(answer.headers.connection).toBe('close')
+    expect(await connection.closedWithin(5000)).toBe(true)
+  })
+
+  it('asks for the body once the request is accepted, then answers it', async () => {
+    const { port } = await listeningApp()
+    const connection = await connectTo(port)
+    connection.write(orderHead(`Authorization: ${basicAuth()}\r\n`))
+    expect((await connection.nextAnswer()).status).toBe(100)
+    connection.write(orderBody)
+    const answer = await connection.nextAnswer()
+    expect(answer.status).toBe(201)
   })
 })

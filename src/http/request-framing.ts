@@ -11,17 +11,24 @@ function framingProblem(request: IncomingMessage): string | undefined {
   if (transferEncoding !== undefined && transferEncoding.trim().toLowerCase() !== 'chunked') {
     return 'Transfer-Encoding other than chunked is not supported; send the body with Content-Length or chunked.'
   }
+  if (request.httpVersion !== '1.1') return undefined
+  // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host header.
+  const hosts = request.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'host')
+  if (hosts.length === 0) return 'An HTTP/1.1 request needs a Host header.'
+  if (hosts.length > 1) return 'The request has more than one Host header.'
   return undefined
 }
 
 /**
- * Refuses with 400 BAD_REQUEST and closes the connection: where the request ends, and so where the next one starts,
- * is unknown (RFC 9112 §6.3).
+ * Refuses with 400 BAD_REQUEST. A bad Transfer-Encoding also closes the connection: where the request ends, and so
+ * where the next one starts, is unknown (RFC 9112 §6.3).
  */
 export function refuseMalformedRequests(app: FastifyInstance) {
   app.addHook('onRequest', (request, _reply, done) => {
     const problem = framingProblem(request.raw)
     if (problem === undefined) return done()
-    done(new HttpError(400, 'BAD_REQUEST', problem, { connection: 'close' }))
+    const headers: Record<string, string> =
+      request.headers['transfer-encoding'] === undefined ? {} : { connection: 'close' }
+    done(new HttpError(400, 'BAD_REQUEST', problem, headers))
   })
 }
