@@ -30,7 +30,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Present when Salesforce is configured; tests and the demo use it to wait for published events. */
     salesforce?: SalesforceIntegration
-    /** The server's open connections: errors answered once, and their release on shutdown. */
+    /** The server's open connections: the connection limit, errors answered once, and their release on shutdown. */
     connections: Connections
   }
 }
@@ -73,8 +73,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     frameworkErrors: answerFrameworkError,
   })
   app.server.on('connect', refuseConnect)
-  app.server.maxConnections = config.http.maxConnections
-  app.decorate('connections', watchConnections(app.server))
+  app.decorate('connections', watchConnections(app.server, { maxConnections: config.http.maxConnections }))
   acceptOnlyUtf8Json(app)
 
   // Events are published when flowcart can sign in on its own: the JWT bearer flow, or an AppLink authorization.

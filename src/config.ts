@@ -45,7 +45,7 @@ export const Environment = Type.Object({
     HTTP_DEFAULTS.idleTimeoutMs,
   ),
   HTTP_MAX_CONNECTIONS: Count(
-    'Connections open at once; further ones are closed at once',
+    'Connections open at once; past it, a newcomer takes the place of the one idle longest',
     HTTP_DEFAULTS.maxConnections,
   ),
   API_USERNAME: Type.Optional(

@@ -1,4 +1,4 @@
-// The server's open connections: what each is doing, and their release on shutdown.
+// The server's open connections: what each is doing, room made under the cap, and their release on shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
@@ -12,6 +12,8 @@ interface Connection {
   unsent: Set<ServerResponse>
   /** The latest request read on it. */
   latest?: Exchange
+  /** `socket.bytesRead` when it last had nothing to do: nothing to answer and nothing new received after that. */
+  restingAt: number
 }
 
 export interface Connections {
@@ -21,13 +23,31 @@ export interface Connections {
   releaseForShutdown(graceMs: number): void
 }
 
-/** Tracks every connection from the moment it opens. */
-export function watchConnections(server: Server): Connections {
+/**
+ * Tracks every connection from the moment it opens. Past `maxConnections`, a newcomer takes the place of a
+ * connection that nothing is being answered on: first one idle (silent since it opened, or kept alive between
+ * requests), the one idle longest first; then one still sending a request that has not reached a route. Only when
+ * every connection is being answered is the newcomer closed. A client may close an idle connection at any time and
+ * the same holds for the server (RFC 9112 §9.5), so a keep-alive client opens a new one.
+ */
+export function watchConnections(server: Server, { maxConnections }: { maxConnections: number }): Connections {
+  // In the order they last fell idle (or opened): the first idle one found has been idle longest.
   const open = new Map<Socket, Connection>()
 
+  const makeRoomFor = (newcomer: Socket) => {
+    let unanswered: Socket | undefined
+    for (const [socket, connection] of open) {
+      if (socket === newcomer || connection.unsent.size > 0) continue
+      if (socket.bytesRead === connection.restingAt) return socket.destroy()
+      unanswered ??= socket
+    }
+    ;(unanswered ?? newcomer).destroy()
+  }
+
   server.on('connection', (socket: Socket) => {
-    open.set(socket, { unsent: new Set() })
+    open.set(socket, { unsent: new Set(), restingAt: 0 })
     socket.once('close', () => open.delete(socket))
+    if (open.size > maxConnections) makeRoomFor(socket)
   })
   // Before Fastify's listener, which may answer at once.
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -35,7 +55,14 @@ export function watchConnections(server: Server): Connections {
     if (!connection) return
     connection.latest = { request, response }
     connection.unsent.add(response)
-    response.once('close', () => connection.unsent.delete(response))
+    response.once('close', () => {
+      connection.unsent.delete(response)
+      if (connection.unsent.size > 0) return
+      connection.restingAt = request.socket.bytesRead
+      // Re-inserted: the Map stays ordered by when each connection fell idle.
+      open.delete(request.socket as Socket)
+      if (!request.socket.destroyed) open.set(request.socket as Socket, connection)
+    })
   })
 
   /** A handler is working on this connection: its request has fully arrived and the answer is not sent yet. */
