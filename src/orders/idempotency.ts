@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
-import { deleteInBatches } from '../db/batched-delete.js'
+import { DELETE_BATCH_ROWS, inBatches } from '../db/in-batches.js'
 import type { Tables } from '../db/tables.js'
 import { IdempotencyConflict, InvalidInput } from '../errors.js'
 import type { Order } from './schemas.js'
@@ -56,7 +56,7 @@ export async function saveAnswer(trx: Kysely<Tables>, key: string, order: Order)
 
 export function purgeExpiredKeys(db: Kysely<Tables>, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_HOURS * 3600_000).toISOString()
-  return deleteInBatches(async (limit) => {
+  return inBatches(DELETE_BATCH_ROWS, async (limit) => {
     const result = await db
       .deleteFrom('idempotency_keys')
       .where('key', 'in', (eb) =>
