@@ -15,7 +15,15 @@ import { purgeExpiredKeys } from './orders/idempotency.js'
 import { findOrder, listOrders } from './orders/repository.js'
 import type { Order, OrderInput, OrderPlacedBy } from './orders/schemas.js'
 import { type PlacedOrder, placeOrder } from './orders/service.js'
-import { claimDueEvents, markPublished, pendingEvents, purgeSentEvents, scheduleRetry } from './outbox/repository.js'
+import {
+  claimDueEvents,
+  markPublished,
+  pendingEvents,
+  purgeSentEvents,
+  retryWaitingNow,
+  scheduleRetry,
+  supersedeOlderChanges,
+} from './outbox/repository.js'
 import type { SalesforceStore } from './salesforce/index.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce/product-ids.js'
 
@@ -71,9 +79,11 @@ export async function openStore(db: Database, options: StoreOptions): Promise<St
     listInventory: (productId) => listInventory(kysely, productId),
     setStock: (productId, quantity) => announcing(setStock(db, productId, quantity, { recordEvents })),
     onStockChange: (listener) => void stockListeners.add(listener),
+    supersedeOlderChanges: (afterId) => supersedeOlderChanges(db, afterId),
     claimDueEvents: (productLimit, leaseMs) => claimDueEvents(db, productLimit, leaseMs),
-    markPublished: (published) => markPublished(kysely, published),
-    scheduleRetry: (ids, retryAt, error) => scheduleRetry(kysely, ids, retryAt, error),
+    markPublished: (published) => markPublished(db, published),
+    scheduleRetry: (ids, retryAt, code, reason) => scheduleRetry(kysely, ids, retryAt, code, reason),
+    retryWaitingNow: (exceptCode) => retryWaitingNow(db, exceptCode),
     pendingEvents: () => pendingEvents(kysely),
     findSalesforceIds: (productIds, missingSince) => findSalesforceIds(kysely, productIds, missingSince),
     rememberSalesforceIds: (ids) => rememberSalesforceIds(kysely, ids),

@@ -104,7 +104,33 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('orders_by_org').on('orders').columns(['org_id', 'id']).execute()
       },
     },
+    '007-stock-events-superseded': { up: (db: AnyDb) => supersedeStockEvents(db, engine) },
   }
+}
+
+/**
+ * Only a product's newest pending change is published (outbox/repository.ts); the older ones are marked superseded.
+ * The indexes serve the outbox's queries: the due current rows in order (claim), one product's rows (claim, settle),
+ * the unsent rows in the order they were written (superseding, /healthz); the retention purge reads sent_at.
+ */
+async function supersedeStockEvents(db: AnyDb, engine: Engine) {
+  await db.schema
+    .alterTable('stock_events')
+    .addColumn('superseded_at', engine === 'postgres' ? 'timestamptz' : 'text')
+    .execute()
+  await db.schema
+    .createIndex('stock_events_due')
+    .on('stock_events')
+    .columns(['sent_at', 'superseded_at', 'next_attempt_at'])
+    .execute()
+  await db.schema
+    .createIndex('stock_events_by_product')
+    .on('stock_events')
+    .columns(['product_id', 'sent_at', 'superseded_at', 'id'])
+    .execute()
+  await db.schema.createIndex('stock_events_unsent').on('stock_events').columns(['sent_at', 'id']).execute()
+  await db.schema.dropIndex('stock_events_pending').execute()
+  await db.schema.dropIndex('stock_events_pending_product').execute()
 }
 
 /** Rows that break a rule a migration is about to enforce: start-up stops and names them rather than change data. */

@@ -63,6 +63,8 @@ export interface StockEventsTable {
   /** A dispatcher's lease: while in the future, no other dispatcher takes the row. */
   claimed_until: ColumnType<string | Date | null, string | null | undefined, string | null>
   last_error: ColumnType<string | null, string | null | undefined, string | null>
+  /** When a newer change of the same product was written: this row is never published itself, the newer one is. */
+  superseded_at: ColumnType<string | Date | null, string | null | undefined, string | null>
 }
 
 export interface Tables {

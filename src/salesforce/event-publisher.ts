@@ -1,17 +1,23 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
 import { DatabaseUnavailable } from '../errors.js'
 import type { PendingStockEvent } from '../outbox/repository.js'
-import type { SalesforceClient } from './client.js'
+import type { RecordResult, SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
-import { SalesforceError } from './errors.js'
+import { SalesforceError, SalesforceLimitError } from './errors.js'
 import { INVENTORY_EVENT_FIELDS } from './names.js'
 import type { SalesforceLogger } from './token-provider.js'
 
-/** The outbox as the publisher needs it (the Store provides it). */
+/** The outbox as the publisher needs it (the Store provides it; outbox/repository.ts says how). */
 export interface Outbox {
+  /** Supersedes the older pending changes of the products changed after `afterId`, a batch; the id it got to. */
+  supersedeOlderChanges(afterId: number): Promise<number | undefined>
+  /** The newest due change of up to `productLimit` products, leased: one event per product. */
   claimDueEvents(productLimit: number, leaseMs: number): Promise<PendingStockEvent[]>
+  /** Marks each product's row `upToId` sent, and the older changes of the product it carried. */
   markPublished(published: Array<{ productId: number; upToId: number }>): Promise<void>
-  scheduleRetry(ids: number[], retryAt: Date, error: string): Promise<void>
+  scheduleRetry(ids: number[], retryAt: Date, code: string, reason: string): Promise<void>
+  /** Makes due now the products waiting out a failed call; not those whose own event failed with `exceptCode`. */
+  retryWaitingNow(exceptCode: string): Promise<number>
 }
 
 export interface PublisherStatus {
@@ -40,25 +46,19 @@ export interface PublisherOptions {
 const EVENTS_PER_CALL = 200
 /**
  * A lease must outlast the one call of its round (bounded by SF_TIMEOUT_MS, token and one re-send included) and the
- * database write after it. It is no longer than that: rows claimed by a dyno that was killed mid-publish are free
+ * database writes after it. It is no longer than that: rows claimed by a dyno that was killed mid-publish are free
  * again 15 s later at the defaults, for the next poll of any dyno.
  */
 const LEASE_MARGIN_MS = 5000
+/** The code of an event Salesforce refused on its own, in a call it otherwise accepted. */
+const REJECTED = 'EVENT_REJECTED'
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /** Exponential backoff with jitter (between half and all of the exponential delay). */
 export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempts)
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
-}
-
-/** The newest pending change of each product: its quantity is the stock after every change so far. */
-function latestPerProduct(rows: PendingStockEvent[]): PendingStockEvent[] {
-  const latest = new Map<number, PendingStockEvent>()
-  for (const row of rows) {
-    const seen = latest.get(row.product_id)
-    if (!seen || seen.id < row.id) latest.set(row.product_id, row)
-  }
-  return [...latest.values()]
 }
 
 export function createEventPublisher(
@@ -76,12 +76,16 @@ export function createEventPublisher(
   let timer: NodeJS.Timeout | undefined
   let lingering: NodeJS.Timeout | undefined
   let stopped = true
+  /** Set after REQUEST_LIMIT_EXCEEDED: no call before then. */
+  let pausedUntil = 0
+  /** The changes up to this id have been looked at for the older changes they supersede. */
+  let supersededUpTo = 0
 
-  async function publishChunk(rows: PendingStockEvent[], events: PendingStockEvent[]) {
-    const products = new Set(events.map((event) => event.product_id))
-    const claimed = rows.filter((row) => products.has(row.product_id))
+  /** Publishes one claimed round; false when the call as a whole failed, and no further call should follow now. */
+  async function publishRound(events: PendingStockEvent[]): Promise<boolean> {
+    let results: RecordResult[]
     try {
-      const results = await client.createRecords(
+      results = await client.createRecords(
         config.inventoryEvent,
         events.map((event) => ({
           [INVENTORY_EVENT_FIELDS.productId]: event.product_id,
@@ -89,56 +93,69 @@ export function createEventPublisher(
           [INVENTORY_EVENT_FIELDS.quantityInStock]: event.quantity_in_stock,
         })),
       )
-      const published = events.filter((_, index) => results[index]?.success)
-      await outbox.markPublished(published.map((event) => ({ productId: event.product_id, upToId: event.id })))
-      const failed = events.filter((_, index) => !results[index]?.success)
-      if (published.length > 0) {
-        status.lastPublishedAt = new Date().toISOString()
-        if (failed.length === 0) status.lastError = undefined
-      }
-      if (failed.length > 0) {
-        const reason = results
-          .find((result) => !result.success)
-          ?.errors.map((e) => `${e.statusCode}: ${e.message}`)
-          .join('; ')
-        await retryLater(
-          claimed.filter((row) => failed.some((event) => event.product_id === row.product_id)),
-          'EVENT_REJECTED',
-          reason ?? 'rejected',
-        )
-      }
-      logger.info(
-        { published: published.length, failed: failed.length, rows: claimed.length },
-        'stock events published',
-      )
     } catch (error) {
-      await retryLater(claimed, failureCode(error), (error as Error).message)
+      // The org's API limit is used up: this dispatcher sends nothing until the limit's usual wait has passed (at
+      // most the longest retry delay), not even the products this round did not claim.
+      const limitMs = error instanceof SalesforceLimitError ? Math.min(error.retryAfterSeconds * 1000, retryMaxMs) : 0
+      const retryAt = await retryLater(events, failureCode(error), (error as Error).message, limitMs)
+      if (limitMs > 0) pausedUntil = retryAt.getTime()
+      return false
     }
+    const published = events.filter((_, index) => results[index]?.success)
+    const failed = events.filter((_, index) => !results[index]?.success)
+    await outbox.markPublished(published.map((event) => ({ productId: event.product_id, upToId: event.id })))
+    if (published.length > 0) {
+      status.lastPublishedAt = new Date().toISOString()
+      if (failed.length === 0) status.lastError = undefined
+      // Salesforce answers again: the products still waiting out an outage's backoff (up to 5 minutes) follow now,
+      // one call after another, instead of each at the end of its own delay.
+      await outbox.retryWaitingNow(REJECTED)
+    }
+    if (failed.length > 0) {
+      const reason = results
+        .find((result) => !result.success)
+        ?.errors.map((e) => `${e.statusCode}: ${e.message}`)
+        .join('; ')
+      await retryLater(failed, REJECTED, reason ?? 'rejected')
+    }
+    logger.info({ published: published.length, failed: failed.length }, 'stock events published')
+    return true
   }
 
-  async function retryLater(rows: PendingStockEvent[], code: string, reason: string) {
-    if (rows.length === 0) return
+  async function retryLater(events: PendingStockEvent[], code: string, reason: string, atLeastMs = 0) {
     status.lastError = code
-    const attempts = Math.max(...rows.map((row) => row.attempts))
-    const retryAt = new Date(Date.now() + retryDelay(attempts, retryBaseMs, retryMaxMs))
+    const attempts = Math.max(...events.map((event) => event.attempts))
+    const retryAt = new Date(Date.now() + Math.max(atLeastMs, retryDelay(attempts, retryBaseMs, retryMaxMs)))
     await outbox.scheduleRetry(
-      rows.map((row) => row.id),
+      events.map((event) => event.id),
       retryAt,
+      code,
       reason,
     )
     logger.warn(
-      { events: rows.length, retryAt: retryAt.toISOString(), code, reason },
+      { events: events.length, retryAt: retryAt.toISOString(), code, reason },
       'stock events not published; will retry',
     )
+    return retryAt
   }
 
+  /**
+   * First the changes written since the last drain supersede the older ones of their products, then round after round
+   * until nothing is due: each one claim (about one row per product), one call and its settling. A turn of the event
+   * loop comes between any two batches, so requests are served throughout, and a backlog is caught up as fast as
+   * Salesforce answers. A failed call ends the drain; the poll and the next change try again.
+   */
   async function drainDue() {
     for (;;) {
-      const rows = await outbox.claimDueEvents(EVENTS_PER_CALL, leaseMs)
-      if (rows.length === 0) return
-      const events = latestPerProduct(rows)
-      await publishChunk(rows, events)
-      if (events.length < EVENTS_PER_CALL) return
+      const upTo = await outbox.supersedeOlderChanges(supersededUpTo)
+      if (upTo === undefined) break
+      supersededUpTo = upTo
+      await nextTurn()
+    }
+    while (Date.now() >= pausedUntil) {
+      const events = await outbox.claimDueEvents(EVENTS_PER_CALL, leaseMs)
+      if (events.length === 0 || !(await publishRound(events))) return
+      await nextTurn()
     }
   }
 

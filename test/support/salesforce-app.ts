@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { DEMO_SKUS } from '../../src/catalog/demo-catalog.js'
 import { createLogger } from '../../src/logger.js'
+import type { PublisherOptions } from '../../src/salesforce/event-publisher.js'
 import type { Store } from '../../src/store.js'
 import {
   generateKeyPair,
@@ -21,8 +22,16 @@ export interface SalesforceTestbed {
   privateKey: string
   /** Every log line the apps of this testbed wrote. */
   logs: string[]
-  /** Builds (and later closes) an app on `databaseUrl` wired to the emulator. */
-  startApp(databaseUrl: string, env?: Record<string, string>, store?: Store): Promise<FastifyInstance>
+  /**
+   * Builds (and later closes) an app on `databaseUrl` wired to the emulator. Its publisher retries within
+   * milliseconds and polls only when asked (publishDue), unless `publisherOptions` say otherwise.
+   */
+  startApp(
+    databaseUrl: string,
+    env?: Record<string, string>,
+    store?: Store,
+    publisherOptions?: PublisherOptions,
+  ): Promise<FastifyInstance>
 }
 
 export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
@@ -38,7 +47,7 @@ export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
     emulator,
     privateKey: keys.privateKey,
     logs,
-    async startApp(databaseUrl, env = {}, store) {
+    async startApp(databaseUrl, env = {}, store, publisherOptions) {
       const config = testConfig({
         DATABASE_URL: databaseUrl,
         SF_LOGIN_URL: emulator.url,
@@ -53,7 +62,7 @@ export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
       const app = await buildApp(config, {
         logger,
         store,
-        publisherOptions: { retryBaseMs: 5, retryMaxMs: 20, pollIntervalMs: 60_000 },
+        publisherOptions: { retryBaseMs: 5, retryMaxMs: 20, pollIntervalMs: 60_000, ...publisherOptions },
       })
       registerCleanup(() => app.close())
       await app.ready()
