@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/connect.js'
+import { PENDING_COUNTED_UP_TO } from '../src/outbox/repository.js'
 import { authHeaders, databaseUrlFor, engines, openTestStore } from './helper.js'
 import { startSalesforceTestbed } from './support/salesforce-app.js'
 
@@ -111,6 +112,11 @@ describe.each(engines)('a stock-event backlog on %s', (engine) => {
       slowest = Math.max(slowest, await askBoth(app, 2 + (round % 10)))
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
+
+    // /healthz tells the backlog apart without counting all of it: up to 10,000, and the oldest change's age.
+    const waiting = (await app.inject({ url: '/healthz' })).json()
+    expect(waiting).toMatchObject({ status: 'degraded', salesforce: { pendingEvents: PENDING_COUNTED_UP_TO } })
+    expect(waiting.salesforce.oldestPendingSeconds).toBeGreaterThanOrEqual(3590)
 
     // Salesforce answers again; the next order's event is the first to reach it.
     testbed.emulator.setDown(false)

@@ -11,7 +11,9 @@ export const Health = Type.Object(
     database: StringEnum(['ok', 'unreachable'], { description: 'Whether the database answered.' }),
     salesforce: Type.Object({
       configured: Type.Boolean({ description: 'false: no SF_* variables, so stock sync and events are off.' }),
-      pendingEvents: Type.Integer({ description: 'Stock events waiting to be published.' }),
+      pendingEvents: Type.Integer({
+        description: 'Stock events waiting to be published, counted up to 10000 (a larger backlog shows 10000).',
+      }),
       oldestPendingSeconds: Type.Optional(Type.Integer({ description: 'How long the oldest of them has waited.' })),
       lastPublishedAt: Type.Optional(Type.String({ format: 'date-time' })),
       lastError: Type.Optional(
