@@ -61,10 +61,12 @@ export async function supersedeOlderChanges(db: Database, afterId: number): Prom
     )
     .select(['product_id', (eb) => eb.fn.max('id').as('newest')])
     .groupBy('product_id')
+    .orderBy('product_id')
     .execute()
   if (changed.length === 0) return undefined
   const now = new Date().toISOString()
-  // One short statement per product, each on the product's own rows: a plan no engine gets wrong.
+  // One short statement per product, each on the product's own rows: a plan no engine gets wrong. In product order,
+  // as the settling of markPublished, so that two dynos at it lock their rows in the same order.
   await db.transact(async (trx) => {
     for (const { product_id, newest } of changed) {
       await trx
@@ -156,7 +158,7 @@ export function claimDueEvents(db: Database, productLimit: number, leaseMs: numb
 export async function markPublished(db: Database, published: Array<{ productId: number; upToId: number }>) {
   if (published.length === 0) return
   const now = new Date().toISOString()
-  const left = [...published]
+  const left = published.toSorted((a, b) => a.productId - b.productId)
   while (left.length > 0) {
     await db.transact(async (trx) => {
       let budget = batchRows(db)
