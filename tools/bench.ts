@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatApiEconomy, measureApiEconomy } from './bench/api-economy.js'
+import { benchBacklogDrain } from './bench/backlog-drain.js'
 import { dropDatabase, freshDatabase, postgresProblem } from './bench/databases.js'
 import { dynoMemory } from './bench/dyno-memory.js'
 import { autocannon, type HttpLoad, initPgbench, type LoadResult, pgbench } from './bench/load.js'
@@ -180,5 +181,7 @@ for (const [engine, megabytes] of Object.entries(rss)) {
   )
 }
 
-// Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed.
+// Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed, and how
+// a backlog of stock events drains after an outage.
 console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)
+console.log(`\n${await benchBacklogDrain(!postgresMissing)}`)
