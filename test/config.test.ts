@@ -106,8 +106,8 @@ describe('Salesforce configuration', () => {
         stockField: 'Qty_In_Stock__c',
         inventoryEvent: 'Inventory_Update__e',
         publishLingerMs: 200,
-        jwt: { audience: 'https://login.salesforce.com', apiVersion: '62.0', timeoutMs: 10_000 },
-        api: { apiVersion: '62.0', timeoutMs: 10_000 },
+        jwt: { audience: 'https://login.salesforce.com', apiVersion: '63.0', timeoutMs: 10_000 },
+        api: { apiVersion: '63.0', timeoutMs: 10_000 },
       })
     }
     expect(loadConfig({ ...complete, SF_LOGIN_URL: 'https://test.salesforce.com' }).salesforce?.jwt?.audience).toBe(

@@ -214,7 +214,7 @@ describe('credentials', () => {
     if (!existsSync(join(ROOT, REGISTRATION_PATH))) return
     const xml = readFileSync(join(ROOT, REGISTRATION_PATH), 'utf8')
     const registration = (parser.parse(xml) as Node).ExternalServiceRegistration as Node
-    expect(registration.namedCredentialReference).toBe('Flowcart')
+    expect(registration.namedCredential).toBe('Flowcart')
   })
 })
 
@@ -297,11 +297,11 @@ describe('renderExternalServiceRegistration', () => {
     ])
   })
 
-  it('writes the fields Salesforce tooling writes for an OpenAPI 3.0 registration', () => {
+  it('writes the fields the reference documents, with the values Salesforce tooling writes for OpenAPI 3.0', () => {
     expect(registration).toMatchObject({
       description: `Stock <&> "quoted" and 'single' ]]> done`,
       label: 'Flowcart',
-      namedCredentialReference: 'Flowcart',
+      namedCredential: 'Flowcart',
       registrationProviderType: 'Custom',
       schemaType: 'OpenApi3',
       schemaUploadFileExtension: 'json',
@@ -312,7 +312,7 @@ describe('renderExternalServiceRegistration', () => {
     expect(order.filter((name, i) => order.indexOf(name) === i)).toEqual([
       'description',
       'label',
-      'namedCredentialReference',
+      'namedCredential',
       'operations',
       'registrationProviderType',
       'schema',
@@ -347,7 +347,7 @@ describe('renderExternalServiceRegistration', () => {
       description: 'Override',
     })
     expect(out).toContain('<label>Flowcart Sandbox</label>')
-    expect(out).toContain('<namedCredentialReference>Flowcart_Sandbox</namedCredentialReference>')
+    expect(out).toContain('<namedCredential>Flowcart_Sandbox</namedCredential>')
     expect(out).toContain('<schemaUploadFileName>flowcart-sandbox</schemaUploadFileName>')
     expect(out).toContain('<description>Override</description>')
   })

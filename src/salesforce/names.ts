@@ -8,4 +8,4 @@ export const INVENTORY_EVENT_FIELDS = {
   sku: 'SKU__c',
   quantityInStock: 'Qty_In_Stock__c',
 } as const
-export const DEFAULT_API_VERSION = '62.0'
+export const DEFAULT_API_VERSION = '63.0'

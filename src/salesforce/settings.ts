@@ -2,7 +2,7 @@
 
 /** What every call to the REST API needs, however flowcart signed in. */
 export interface ApiSettings {
-  /** REST API version without the `v`, e.g. '62.0'. */
+  /** REST API version without the `v`, e.g. '63.0'. */
   apiVersion: string
   /** Upper bound for one exchange with Salesforce (token request, or one REST request with its single refresh). */
   timeoutMs: number

@@ -120,7 +120,9 @@ export function renderExternalServiceRegistration(specJson: string, options: Reg
     '<ExternalServiceRegistration xmlns="http://soap.sforce.com/2006/04/metadata">',
     element('description', registrationDescription(spec, options.description, label)),
     element('label', label),
-    element('namedCredentialReference', namedCredential),
+    // The reference's element for the named credential by name (API 39.0). Salesforce's VS Code tooling writes
+    // namedCredentialReference, which the Metadata API reference does not list (salesforce/README.md).
+    element('namedCredential', namedCredential),
     ...operations,
     element('registrationProviderType', 'Custom'),
     // The document goes in verbatim, so the embedded copy matches the generated file byte for byte.
