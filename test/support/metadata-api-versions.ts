@@ -50,13 +50,13 @@ const rows = (since: number, source: string, paths: string[]) =>
 // A flow node (FlowNode) has name and description (FlowElement), label, locationX and locationY; a connector
 // (FlowConnector) has targetReference; a value (FlowElementReferenceOrValue) one of elementReference, stringValue,
 // numberValue, booleanValue. None of them carries a version note, so they are as old as the type (24.0).
-const node = (prefix: string, source: string, withDescription: boolean) =>
+const node = (prefix: string, source: string) =>
   rows(24, source, [
+    `${prefix}/description`,
     `${prefix}/name`,
     `${prefix}/label`,
     `${prefix}/locationX`,
     `${prefix}/locationY`,
-    ...(withDescription ? [`${prefix}/description`] : []),
   ])
 
 export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersion>> = {
@@ -176,7 +176,7 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
     processType: row(31, 'Flow.processType: "available in API version 31.0 and later"'),
 
     actionCalls: row(31, 'Flow.actionCalls, FlowActionCall: "available in API version 31.0 and later"'),
-    ...node('actionCalls', 'FlowActionCall extends FlowNode', false),
+    ...node('actionCalls', 'FlowActionCall extends FlowNode'),
     ...rows(31, 'FlowActionCall (API 31.0)', [
       'actionCalls/actionName',
       'actionCalls/actionType',
@@ -199,7 +199,7 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
     // and later". Past 61.0 an action is named by actionName and actionType alone, as before 58.0.
     'actionCalls/nameSegment': row(58, 'FlowActionCall.nameSegment: "available in API version 58.0 to 61.0"', 61),
 
-    ...node('assignments', 'FlowAssignment extends FlowNode', true),
+    ...node('assignments', 'FlowAssignment extends FlowNode'),
     ...rows(24, 'FlowAssignment, FlowAssignmentItem, FlowConnector, FlowElementReferenceOrValue', [
       'assignments/assignmentItems',
       'assignments/assignmentItems/assignToReference',
@@ -211,7 +211,7 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
       'assignments/connector/targetReference',
     ]),
 
-    ...node('decisions', 'FlowDecision extends FlowNode', true),
+    ...node('decisions', 'FlowDecision extends FlowNode'),
     ...rows(24, 'FlowDecision, FlowRule (FlowElement), FlowCondition, FlowConnector, FlowElementReferenceOrValue', [
       'decisions/defaultConnector',
       'decisions/defaultConnector/targetReference',
@@ -240,10 +240,8 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
     ]),
     'dynamicChoiceSets/collectionReference': row(54, 'FlowDynamicChoiceSet.collectionReference: API 54.0'),
 
-    ...node('recordUpdates', 'FlowRecordUpdate extends FlowNode', false),
-    ...rows(24, 'FlowRecordUpdate, FlowRecordFilter, FlowInputFieldAssignment, FlowConnector', [
-      'recordUpdates/faultConnector',
-      'recordUpdates/faultConnector/targetReference',
+    ...node('recordUpdates', 'FlowRecordUpdate extends FlowNode'),
+    ...rows(24, 'FlowRecordUpdate, FlowRecordFilter, FlowInputFieldAssignment', [
       'recordUpdates/filters',
       'recordUpdates/filters/field',
       'recordUpdates/filters/operator',
@@ -256,7 +254,7 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
       'recordUpdates/object',
     ]),
 
-    ...node('screens', 'FlowScreen extends FlowNode', true),
+    ...node('screens', 'FlowScreen extends FlowNode'),
     ...rows(24, 'FlowScreen, FlowScreenField (FlowElement), FlowInputValidationRule, FlowConnector', [
       'screens/connector',
       'screens/connector/targetReference',
