@@ -22,6 +22,7 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SALESFORCE = join(ROOT, 'salesforce')
 const DEFAULT_DIR = join(SALESFORCE, 'force-app/main/default')
+const APPLINK_DIR = join(SALESFORCE, 'applink/main/default')
 const SPEC_PATH = join(ROOT, 'openapi.generated.json')
 
 function walk(dir: string): string[] {
@@ -49,8 +50,8 @@ const parser = new XMLParser({
 
 type Node = Record<string, unknown>
 
-function readMetadata(relativePath: string, rootElement: string): Node {
-  const xml = readFileSync(join(DEFAULT_DIR, relativePath), 'utf8')
+function readMetadata(relativePath: string, rootElement: string, dir = DEFAULT_DIR): Node {
+  const xml = readFileSync(join(dir, relativePath), 'utf8')
   const doc = parser.parse(xml) as Node
   const root = doc[rootElement] as Node | undefined
   if (!root) throw new Error(`${relativePath} has no <${rootElement}> root`)
@@ -81,7 +82,7 @@ describe('salesforce/ XML files', () => {
     }
     expect(project.name).toBe('flowcart')
     expect(project.sourceApiVersion).toMatch(/^\d+\.0$/)
-    expect(project.packageDirectories).toEqual([{ path: 'force-app', default: true }])
+    expect(project.packageDirectories[0]).toEqual({ path: 'force-app', default: true })
   })
 })
 
@@ -198,7 +199,7 @@ describe('credentials', () => {
 
   it('the AppLink permission set is session-activated and grants only the stock write getInventory makes', () => {
     const name = ELEVATED_AUTHORIZATION.permissionSet
-    const elevated = readMetadata(`permissionsets/${name}.permissionset-meta.xml`, 'PermissionSet')
+    const elevated = readMetadata(`permissionsets/${name}.permissionset-meta.xml`, 'PermissionSet', APPLINK_DIR)
     expect(elevated.hasActivationRequired).toBe('true')
     const fields = ([elevated.fieldPermissions].flat() as Node[]).map((f) => [f.field, f.readable, f.editable])
     expect(fields).toEqual([

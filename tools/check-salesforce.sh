@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run salesforce:check: what can be checked of salesforce/ without an org.
-#  1. The Salesforce CLI converts the project to Metadata API format (`sf project convert source`): unknown metadata
-#     types, misplaced files and bad suffixes fail here. It does not check elements or values; the tests do that.
+#  1. The Salesforce CLI converts each deploy the READMEs give to Metadata API format (`sf project convert source`):
+#     basic mode's force-app, AppLink mode's manifest and applink directory. Unknown metadata types, misplaced files and
+#     bad suffixes fail here. It does not check elements, values or API versions; the tests do that.
 #  2. The Flow scanner finds no error-level problem in any flow.
 # Both tools come from the npm registry into a cache folder, once, outside the project's dependencies: the CLI is
 # about 300 MB, and the scanner's engines field stops at Node 23 (it runs on 24).
@@ -25,13 +26,28 @@ if [ ! -x "$tools_dir/node_modules/.bin/sf" ] || [ ! -d "$tools_dir/node_modules
 fi
 
 export SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true SF_USE_GENERIC_UNIX_KEYCHAIN=true
-converted="$(mktemp -d)"
-(cd salesforce && "$tools_dir/node_modules/.bin/sf" project convert source --source-dir force-app \
-  --output-dir "$converted/mdapi" --json >"$converted/convert.json") || {
-  cat "$converted/convert.json"
-  echo "sf project convert source failed"
-  exit 1
+# Converts one deploy the READMEs give: $1 names it, the rest are the flags that choose its components.
+convert() {
+  local name="$1" out
+  shift
+  out="$(mktemp -d)"
+  (cd salesforce && "$tools_dir/node_modules/.bin/sf" project convert source "$@" \
+    --output-dir "$out/mdapi" --json >"$out/convert.json") || {
+    cat "$out/convert.json"
+    echo "sf project convert source ($name) failed"
+    exit 1
+  }
+  converted_count="$(grep -c '<members>' "$out/mdapi/package.xml")"
+  echo "sf project convert source ($name): $converted_count components converted"
 }
-echo "sf project convert source: $(grep -c '<members>' "$converted/mdapi/package.xml") components converted"
+convert "basic mode" --source-dir force-app
+convert "AppLink mode, before publish" --manifest manifest/applink-mode.xml
+# The CLI skips a manifest member it cannot find without a word, so count them.
+listed="$(grep -c '<members>' salesforce/manifest/applink-mode.xml)"
+if [ "$converted_count" != "$listed" ]; then
+  echo "manifest/applink-mode.xml lists $listed components, $converted_count exist"
+  exit 1
+fi
+convert "AppLink mode, after publish" --source-dir applink
 
 node tools/scan-flows.mjs "$tools_dir" salesforce/flow-scanner.json salesforce/force-app/main/default/flows/*.flow-meta.xml
