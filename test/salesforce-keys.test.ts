@@ -136,6 +136,19 @@ describe('npm run salesforce:keys', () => {
     expect(modeOf(join(clone, KEY_FILE))).toBe(0o600)
   })
 
+  it('a rotation deploys the certificate alone: all of force-app would reset the URL set in Setup (README step 5)', () => {
+    const clone = copyProject(root)
+    const rotation = runKeys(clone, '--force')
+    expect(rotation.status).toBe(0)
+    const deploys = rotation.stdout.split('\n').filter((line) => line.includes('sf project deploy start'))
+    expect(deploys).toEqual([
+      expect.stringContaining(
+        'sf project deploy start --source-dir force-app/main/default/extlClntAppGlobalOauthSets ',
+      ),
+    ])
+    expect(rotation.stdout).toContain('heroku config:set SF_PRIVATE_KEY=')
+  })
+
   it('the key loads in both printed SF_PRIVATE_KEY forms, as src/salesforce/private-key.ts reads them', () => {
     const pem = read(root, KEY_FILE)
     const expected = readPrivateKey({ file: join(root, KEY_FILE) })

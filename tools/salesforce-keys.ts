@@ -74,23 +74,37 @@ function writePrivate(path: string, text: string): void {
   chmodSync(path, 0o600)
 }
 
-function nextSteps(keyPath: string, notAfter: Date): string {
+function nextSteps(keyPath: string, notAfter: Date, rotation: boolean): string {
+  const expiry = `The certificate expires on ${notAfter.toISOString().slice(0, 10)}; run this again with --force before then.`
+  const privateKey = `heroku config:set SF_PRIVATE_KEY="$(cat ${keyPath})"
+       heroku config:set SF_PRIVATE_KEY="$(base64 < ${keyPath} | tr -d '\\n')"`
+  if (rotation) {
+    // Only the certificate: a deploy of all of force-app would put back the placeholder URL of the named credential.
+    return `
+Next steps (details: salesforce/README.md):
+  1. Deploy the new certificate alone, and commit ${ECA_OAUTH_FILE} and ${CERTIFICATE_FILE}:
+       cd salesforce && sf project deploy start --source-dir force-app/main/default/extlClntAppGlobalOauthSets --target-org <org alias>
+     An org that still uses a Connected App: upload ${CERTIFICATE_FILE} under "Use digital signatures" instead.
+  2. Give flowcart the new private key (either form works; the key never goes into git). Until then it cannot sign in:
+       ${privateKey}
+${expiry}`
+  }
   return `
 Next steps (details: salesforce/README.md):
   1. Deploy the External Client App with the new certificate, and commit ${ECA_OAUTH_FILE} and ${CERTIFICATE_FILE}.
-     The org needs "Opt in to External Client Apps" and "Allow Access to OAuth Consumer Secrets via Metadata API":
+     The org needs "Opt in to External Client Apps", and the deploying user "View External Client Apps Consumer
+     Secrets in Metadata" (salesforce/README.md, step 2):
        cd salesforce && sf project deploy start --source-dir force-app --target-org <org alias>
        sf org assign permset --name Flowcart_Service --on-behalf-of <integration user> --target-org <org alias>
      An org that still uses a Connected App: upload ${CERTIFICATE_FILE} under "Use digital signatures" instead.
   2. Give flowcart the private key (either form works; the key never goes into git):
-       heroku config:set SF_PRIVATE_KEY="$(cat ${keyPath})"
-       heroku config:set SF_PRIVATE_KEY="$(base64 < ${keyPath} | tr -d '\\n')"
+       ${privateKey}
   3. Copy the consumer key from Setup → External Client App Manager → Flowcart → Settings → OAuth Settings →
      Consumer Key and Secret, then:
        heroku config:set SF_CONSUMER_KEY=<consumer key>
   4. Name the integration user and the login host (a sandbox: https://test.salesforce.com):
        heroku config:set SF_USERNAME=<integration user> SF_LOGIN_URL=https://login.salesforce.com
-The certificate expires on ${notAfter.toISOString().slice(0, 10)}; run this again with --force before then.`
+${expiry}`
 }
 
 function main(): number {
@@ -117,7 +131,7 @@ function main(): number {
   }
   console.log(`Wrote the private key to ${shown(keyPath)} (mode 600, git-ignored)`)
   console.log(`Wrote the certificate to ${shown(ecaPath)} and ${shown(join(root, CERTIFICATE_FILE))}`)
-  console.log(nextSteps(shown(keyPath), material.notAfter))
+  console.log(nextSteps(shown(keyPath), material.notAfter, reason !== undefined))
   return 0
 }
 
