@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { productRoutes } from './catalog/routes.js'
-import type { Config } from './config.js'
+import { type Config, publishesEvents } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
 import { openDatabase } from './db/connect.js'
 import { requireBasicAuth } from './http/auth.js'
@@ -76,8 +76,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.decorate('connections', watchConnections(app.server, { maxConnections: config.http.maxConnections }))
   acceptOnlyUtf8Json(app)
 
-  // Events are published when flowcart can sign in on its own: the JWT bearer flow, or an AppLink authorization.
-  const publishesEvents = Boolean(config.salesforce?.jwt ?? config.salesforce?.appLinkAuthorization)
   const store =
     deps.store ??
     (await openStore(
@@ -85,7 +83,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         poolSize: config.databasePoolSize,
         onConnectionLost: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
       }),
-      { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents },
+      { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents(config) },
     ))
   if (!deps.store) app.addHook('onClose', () => store.close())
   const appLink = config.appLink && {

@@ -5,7 +5,7 @@ import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
-import { ConfigError, Count, Flag, Milliseconds, OneOf } from './environment-variables.js'
+import { ConfigError, Count, Milliseconds, OneOf } from './environment-variables.js'
 import {
   appLinkSalesforceConfig,
   type SalesforceConfig,
@@ -71,7 +71,12 @@ export const Environment = Type.Object({
       'pino log level: fatal, error, warn, info, debug, trace or silent (default info).',
     ),
   ),
-  SEED_DEMO_DATA: Flag('Seed the demo catalog into an empty database', 'true'),
+  SEED_DEMO_DATA: Type.Optional(
+    OneOf(
+      ['true', 'false'],
+      'Seed the demo catalog into an empty database (true or false; default true locally, false where a platform runs flowcart: DYNO set or NODE_ENV=production).',
+    ),
+  ),
   TRUST_PROXY: Type.Optional(
     OneOf(
       ['true', 'false'],
@@ -199,7 +204,9 @@ export function loadConfig(
     apiUsername: vars.API_USERNAME ?? 'flowcart',
     apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
     logLevel: vars.LOG_LEVEL ?? 'info',
-    seedDemoData: vars.SEED_DEMO_DATA !== 'false',
+    // A deployed flowcart starts with an empty catalog whichever way it was deployed (the button sets false too).
+    seedDemoData:
+      vars.SEED_DEMO_DATA === undefined ? !(production || vars.DYNO !== undefined) : vars.SEED_DEMO_DATA === 'true',
     redisUrl: vars.REDIS_URL,
     trustProxy: vars.TRUST_PROXY === undefined ? vars.DYNO !== undefined : vars.TRUST_PROXY === 'true',
     publicUrl: vars.PUBLIC_URL,
@@ -208,3 +215,7 @@ export function loadConfig(
     appLink,
   }
 }
+
+/** Stock changes become platform events when flowcart can sign in on its own: JWT bearer, or AppLink authorization. */
+export const publishesEvents = (config: Config): boolean =>
+  Boolean(config.salesforce?.jwt ?? config.salesforce?.appLinkAuthorization)

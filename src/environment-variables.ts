@@ -10,9 +10,6 @@ export class ConfigError extends Error {
 export const OneOf = <const T extends string[]>(values: [...T], description: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: values, description })
 
-export const Flag = (description: string, fallback: 'true' | 'false') =>
-  Type.Optional(OneOf(['true', 'false'], `${description} (true or false, default ${fallback}).`))
-
 /** 100 ms to about 2.8 hours. */
 export const Milliseconds = (description: string, fallback: number) =>
   Type.Optional(

@@ -23,6 +23,23 @@ export class OutOfStock extends DomainError {
   }
 }
 
+/** A product is created with a SKU another product already has. */
+export class SkuTaken extends DomainError {
+  constructor(readonly sku: string) {
+    super(`Another product already has SKU ${sku}; SKUs are unique. Change that product instead (updateProduct).`)
+  }
+}
+
+/** An order line names a product that is archived (no longer sold). */
+export class ProductInactive extends DomainError {
+  constructor(
+    readonly productId: number,
+    readonly sku: string,
+  ) {
+    super(`Product ${productId} (${sku}) is no longer sold.`)
+  }
+}
+
 /** An order takes products of one currency. */
 export class MixedCurrencies extends DomainError {
   constructor(readonly currencies: string[]) {

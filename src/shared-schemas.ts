@@ -1,6 +1,6 @@
 // Every shared schema, in the order they are registered with addSchema (and listed in the OpenAPI components).
 import type { TSchema } from 'typebox'
-import { Product } from './catalog/schemas.js'
+import { Product, ProductChanges, ProductInput } from './catalog/schemas.js'
 import { ErrorResponse } from './http/schemas.js'
 import { Inventory, SalesforceSync, StockInput } from './inventory/schemas.js'
 import { Order, OrderInput, OrderItem, OrderItemInput, OrderPlacedBy } from './orders/schemas.js'
@@ -8,6 +8,8 @@ import { Order, OrderInput, OrderItem, OrderItemInput, OrderPlacedBy } from './o
 export const sharedSchemas: TSchema[] = [
   ErrorResponse,
   Product,
+  ProductInput,
+  ProductChanges,
   OrderItemInput,
   OrderInput,
   OrderItem,

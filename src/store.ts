@@ -4,7 +4,8 @@
 import { seedDemoCatalog } from './catalog/demo-catalog.js'
 import { productPages } from './catalog/product-pages.js'
 import { findProduct } from './catalog/repository.js'
-import type { Product } from './catalog/schemas.js'
+import type { Product, ProductChanges, ProductInput } from './catalog/schemas.js'
+import { createProduct, updateProduct } from './catalog/service.js'
 import type { Database, Engine } from './db/connect.js'
 import { migrate } from './db/migrations.js'
 import type { Page } from './http/schemas.js'
@@ -31,8 +32,11 @@ export interface Store extends SalesforceStore {
   readonly engine: Engine
   /** Products the demo catalog added when the store opened (0 when the database had products). */
   readonly seeded: number
-  listProducts(page: Page): Promise<Product[]>
+  /** Archived products only when `includeInactive`. */
+  listProducts(page: Page, includeInactive?: boolean): Promise<Product[]>
   findProduct(id: number): Promise<Product | undefined>
+  createProduct(input: ProductInput): Promise<Product>
+  updateProduct(id: number, changes: ProductChanges): Promise<Product>
   /** `placedBy`: who places it, when the mode knows (AppLink). */
   placeOrder(order: OrderInput, idempotencyKey?: string, placedBy?: OrderPlacedBy): Promise<PlacedOrder>
   findOrder(id: number): Promise<Order | undefined>
@@ -72,6 +76,8 @@ export async function openStore(db: Database, options: StoreOptions): Promise<St
     seeded,
     listProducts: productPages(db),
     findProduct: (id) => findProduct(kysely, id),
+    createProduct: (input) => announcing(createProduct(db, input, { recordEvents })),
+    updateProduct: (id, changes) => updateProduct(db, id, changes),
     placeOrder: (order, idempotencyKey, placedBy) =>
       announcing(placeOrder(db, order, idempotencyKey, { recordEvents, placedBy })),
     findOrder: (id) => findOrder(kysely, id),

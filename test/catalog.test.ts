@@ -13,6 +13,7 @@ describe.each(engines)('products and inventory on %s', (engine) => {
       description: expect.any(String),
       price: 249,
       currencyCode: 'USD',
+      active: true,
       quantityInStock: 40,
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })

@@ -17,6 +17,15 @@ describe('configuration', () => {
     expect(loadConfig({}).apiPasswords[0]).not.toBe(config.apiPasswords[0])
   })
 
+  it('seeds the demo catalog locally, and wherever a platform runs flowcart only when SEED_DEMO_DATA=true', () => {
+    const strong = { API_PASSWORD: 'pT7#really-not-trivial-9' }
+    expect(loadConfig({}).seedDemoData).toBe(true)
+    expect(loadConfig({ DYNO: 'web.1' }).seedDemoData).toBe(false)
+    expect(loadConfig({ NODE_ENV: 'production', ...strong }).seedDemoData).toBe(false)
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO_DATA: 'true', ...strong }).seedDemoData).toBe(true)
+    expect(loadConfig({ SEED_DEMO_DATA: 'false' }).seedDemoData).toBe(false)
+  })
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^PORT is invalid/)
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/^PORT is invalid/)

@@ -45,6 +45,7 @@ describe('the committed contract', () => {
       Object.values(path as Record<string, { operationId: string }>).map((operation) => operation.operationId),
     )
     expect(operationIds.sort()).toEqual([
+      'createProduct',
       'getInventory',
       'getOrder',
       'getOrders',
@@ -52,6 +53,7 @@ describe('the committed contract', () => {
       'getProducts',
       'postOrder',
       'setInventory',
+      'updateProduct',
     ])
   })
 })

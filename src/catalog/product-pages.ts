@@ -7,7 +7,8 @@ import type { Page } from '../http/schemas.js'
 import { listProducts } from './repository.js'
 import type { Product } from './schemas.js'
 
-export function productPages(db: Database): (page: Page) => Promise<Product[]> {
+export function productPages(db: Database): (page: Page, includeInactive?: boolean) => Promise<Product[]> {
   const cached = readCache<Product[]>(db.dataVersion)
-  return (page) => cached(`${page.pageSize}:${page.offset}`, () => listProducts(db.kysely, page))
+  return (page, includeInactive = false) =>
+    cached(`${page.pageSize}:${page.offset}:${includeInactive}`, () => listProducts(db.kysely, page, includeInactive))
 }

@@ -1,11 +1,11 @@
-// GET /products and GET /products/{productId}.
+// GET /products, GET /products/{productId}, POST /products and PATCH /products/{productId}.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { NotFound } from '../errors.js'
-import { errorResponses, PageQuery, pageOf, SchemaRef } from '../http/schemas.js'
+import { ErrorResponse, errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
 import type { Store } from '../store.js'
-import { Product, ProductIdParams } from './schemas.js'
+import { Product, ProductChanges, ProductIdParams, ProductInput, ProductsQuery } from './schemas.js'
 
 export async function productRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -23,8 +23,8 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         description:
           'Products of the catalog with their current stock, ordered by id, one page at a time. Use it to find the ' +
           'id of a product the user names, or to show what the shop sells; the output gives each price and how many ' +
-          'are in stock.',
-        querystring: PageQuery,
+          'are in stock. Archived products (no longer sold) are left out unless includeInactive is true.',
+        querystring: ProductsQuery,
         response: {
           200: Type.Array(SchemaRef(Product), { description: 'One page of products.' }),
           ...errorResponses(400, 401),
@@ -32,7 +32,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
       },
     },
     async (request, reply) => {
-      const page = await store.listProducts(pageOf(request.query))
+      const page = await store.listProducts(pageOf(request.query), request.query.includeInactive)
       let json = pageJson.get(page)
       if (json === undefined) {
         json = Buffer.from(reply.serialize(page) as string)
@@ -60,5 +60,51 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
       if (!product) throw new NotFound(`Product ${request.params.productId} does not exist.`)
       return product
     },
+  )
+
+  routes.post(
+    '/products',
+    {
+      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
+      schema: {
+        operationId: 'createProduct',
+        tags: ['Products'],
+        summary: 'Create a product',
+        description:
+          'Adds a product to the catalog, with no stock yet (set it with setInventory). The SKU must be new: it is ' +
+          "how flowcart and Salesforce know the product (Product2's ProductCode). The output is the product with " +
+          'its id.',
+        body: SchemaRef(ProductInput),
+        response: {
+          201: SchemaRef(Product, { description: 'The product created.' }),
+          ...errorResponses(400, 401, 413, 415),
+          409: SchemaRef(ErrorResponse, { description: 'Another product has this SKU (code SKU_TAKEN).' }),
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await store.createProduct(request.body)),
+  )
+
+  routes.patch(
+    '/products/:productId',
+    {
+      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
+      schema: {
+        operationId: 'updateProduct',
+        tags: ['Products'],
+        summary: 'Change a product',
+        description:
+          'Changes the fields given (name, description, price, currency, active) and keeps the others. To stop ' +
+          'selling a product, set active to false: it is archived, never deleted, so its orders keep it, and it ' +
+          'takes no new order until it is active again. Prices of orders already placed do not change.',
+        params: ProductIdParams,
+        body: SchemaRef(ProductChanges),
+        response: {
+          200: SchemaRef(Product, { description: 'The product as it is now.' }),
+          ...errorResponses(400, 401, 404, 413, 415),
+        },
+      },
+    },
+    async (request) => store.updateProduct(request.params.productId, request.body),
   )
 }

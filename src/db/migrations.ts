@@ -105,6 +105,12 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
       },
     },
     '007-stock-events-superseded': { up: (db: AnyDb) => supersedeStockEvents(db, engine) },
+    // A product no longer sold is archived, never deleted: its orders keep pointing at it.
+    '008-products-archived-at': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('products').addColumn('archived_at', timestamp).execute()
+      },
+    },
   }
 }
 

@@ -17,6 +17,8 @@ export interface ProductsTable {
   salesforce_id: ColumnType<string | null, string | null | undefined, string | null>
   /** When salesforce_id was last looked up (a null Id checked recently means Salesforce has no such product). */
   salesforce_checked_at: ColumnType<string | Date | null, string | null | undefined, string | null>
+  /** When the product stopped being sold (null while it is active): it stays, since orders point at it. */
+  archived_at: ColumnType<string | Date | null, string | null | undefined, string | null>
 }
 
 export interface OrdersTable {

@@ -9,6 +9,8 @@ import {
   MixedCurrencies,
   NotFound,
   OutOfStock,
+  ProductInactive,
+  SkuTaken,
 } from '../errors.js'
 import {
   SalesforceAuthError,
@@ -26,6 +28,8 @@ const DATABASE_RETRY_AFTER_S = 2
 function answerTo(error: DomainError): HttpError | undefined {
   if (error instanceof NotFound) return new HttpError(404, 'NOT_FOUND', error.message)
   if (error instanceof OutOfStock) return new HttpError(409, 'OUT_OF_STOCK', error.message)
+  if (error instanceof ProductInactive) return new HttpError(409, 'PRODUCT_INACTIVE', error.message)
+  if (error instanceof SkuTaken) return new HttpError(409, 'SKU_TAKEN', error.message)
   if (error instanceof MixedCurrencies || error instanceof InvalidInput) {
     return new HttpError(400, 'VALIDATION', error.message)
   }

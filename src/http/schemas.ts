@@ -45,7 +45,7 @@ export const ErrorResponse = Type.Object(
     code: Type.String({
       description:
         'Stable machine-readable reason: VALIDATION, MALFORMED_JSON, BAD_REQUEST, UNAUTHORIZED, HTTPS_REQUIRED, NOT_FOUND, ' +
-        'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
+        'METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, OUT_OF_STOCK, PRODUCT_INACTIVE, SKU_TAKEN, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, ' +
         'EXPECTATION_FAILED, IDEMPOTENCY_CONFLICT, TOO_MANY_REQUESTS, HEADERS_TOO_LARGE, SALESFORCE_AUTH, SALESFORCE_UNAVAILABLE, SALESFORCE_ERROR, ' +
         'SALESFORCE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, INTERNAL.',
     }),
@@ -58,7 +58,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'Missing or wrong basic-auth credentials (code UNAUTHORIZED).',
   403: 'The request came over plain HTTP; flowcart in production accepts HTTPS only (code HTTPS_REQUIRED).',
   404: 'The resource does not exist (code NOT_FOUND).',
-  409: 'Not enough stock for one of the products (code OUT_OF_STOCK; the message names the product).',
+  409: 'Not enough stock for one of the products (code OUT_OF_STOCK), or one is no longer sold (PRODUCT_INACTIVE); the message names the product.',
   413: 'The body is larger than 256 KiB (code PAYLOAD_TOO_LARGE).',
   415: 'The body is not uncompressed UTF-8 application/json (code UNSUPPORTED_MEDIA_TYPE).',
   422: 'The Idempotency-Key was already used with a different body (code IDEMPOTENCY_CONFLICT).',

@@ -1,5 +1,5 @@
-// Request validation without guesswork: JSON bodies are checked exactly as sent, and a path or query integer is
-// plain decimal digits. Anything else is 400 VALIDATION naming the parameter.
+// Request validation without guesswork: JSON bodies are checked exactly as sent, a path or query integer is plain
+// decimal digits, and a query boolean is `true` or `false`. Anything else is 400 VALIDATION naming the parameter.
 
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
@@ -13,6 +13,12 @@ const SIGNED_DECIMAL = /^-?[0-9]+$/
 interface NumericSchema {
   type?: string
   minimum?: number
+}
+
+/** The path or query parameters that the schema declares as booleans. */
+function booleanParameters(schema: TSchema): string[] {
+  const properties = ((schema as { properties?: object }).properties ?? {}) as Record<string, NumericSchema>
+  return Object.keys(properties).filter((name) => properties[name]?.type === 'boolean')
 }
 
 /** The path or query parameters that the schema declares as numbers, with the digits each may be written in. */
@@ -43,7 +49,11 @@ export function strictValidatorCompiler(sharedSchemas: TSchema[]): FastifySchema
     const validate = ajv.compile(schema)
     if (httpPart === 'body' || httpPart === 'headers') return validate
     const numeric = numericParameters(schema)
+    const booleans = booleanParameters(schema)
     return (data: Record<string, unknown>) => {
+      for (const name of booleans) {
+        if (data[name] === 'true' || data[name] === 'false') data[name] = data[name] === 'true'
+      }
       for (const [name, digits] of numeric) {
         const value = data[name]
         // A value that is not plain digits stays a string, and the schema then names it: "must be integer".

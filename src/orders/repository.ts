@@ -42,13 +42,13 @@ export interface OrderToWrite {
 
 export type OrderedProduct = Pick<
   Selectable<Tables['products']>,
-  'id' | 'sku' | 'name' | 'price_cents' | 'currency_code' | 'quantity_in_stock'
+  'id' | 'sku' | 'name' | 'price_cents' | 'currency_code' | 'quantity_in_stock' | 'archived_at'
 >
 
 export function findOrderedProducts(db: Kysely<Tables>, ids: number[]): Promise<OrderedProduct[]> {
   return db
     .selectFrom('products')
-    .select(['id', 'sku', 'name', 'price_cents', 'currency_code', 'quantity_in_stock'])
+    .select(['id', 'sku', 'name', 'price_cents', 'currency_code', 'quantity_in_stock', 'archived_at'])
     .where('id', 'in', ids)
     .execute()
 }
@@ -63,8 +63,8 @@ function quantityOf(lines: OrderLine[]) {
 }
 
 /**
- * Takes every line's stock in one statement, only from rows that still hold enough: a row another order emptied
- * meanwhile is left out, so the caller compares the count with its lines. On PostgreSQL the statement locks the rows
+ * Takes every line's stock in one statement, only from rows that are sold and still hold enough: an archived
+ * product, or a row another order emptied meanwhile, is left out, so the caller compares the count with its lines. On PostgreSQL the statement locks the rows
  * it changes until the transaction ends.
  */
 function takeStock(db: QueryCreator<Tables>, lines: OrderLine[], now: string) {
@@ -78,6 +78,7 @@ function takeStock(db: QueryCreator<Tables>, lines: OrderLine[], now: string) {
       lines.map((line) => line.productId),
     )
     .where('quantity_in_stock', '>=', quantity)
+    .where('archived_at', 'is', null)
     .returning([
       'id as product_id',
       'sku',

@@ -1,7 +1,7 @@
 // Placing an order: all of its lines' stock or none of it, prices captured, and a retry with the same key answered
 // the same way.
 import type { Database } from '../db/connect.js'
-import { MixedCurrencies, NotFound, OutOfStock } from '../errors.js'
+import { MixedCurrencies, NotFound, OutOfStock, ProductInactive } from '../errors.js'
 import type { StockChange } from '../outbox/repository.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import {
@@ -30,12 +30,14 @@ function mergeLines(items: OrderInput['items']): OrderLine[] {
 
 /**
  * Why an order cannot be placed, from the stock each line found (`products`), in the order the checks have always
- * been made: unknown products, then mixed currencies, then the first line short of stock. Undefined when it can.
+ * been made: unknown products, then archived ones, then mixed currencies, then the first line short of stock. Undefined when it can.
  */
 function refusal(lines: OrderLine[], products: OrderedProduct[]): Error | undefined {
   const byId = new Map(products.map((product) => [product.id, product]))
   const missing = lines.filter((line) => !byId.has(line.productId)).map((line) => line.productId)
   if (missing.length > 0) return new NotFound(`Product ${missing.join(', ')} does not exist.`)
+  const archived = products.find((product) => product.archived_at !== null)
+  if (archived) return new ProductInactive(archived.id, archived.sku)
   const currencies = [...new Set(products.map((product) => product.currency_code))]
   if (currencies.length > 1) return new MixedCurrencies(currencies)
   for (const { productId, quantity } of lines) {
