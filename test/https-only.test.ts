@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { authHeaders, basicAuth, buildTestApp } from './helper.js'
 
-const production = { NODE_ENV: 'production', DYNO: 'web.1' }
+const production = { NODE_ENV: 'production', DYNO: 'web.1', SEED_DEMO_DATA: 'true' }
 
 describe('HTTPS only behind the router', () => {
   it('refuses a request that came over plain HTTP with 403 HTTPS_REQUIRED, whatever its credentials', async () => {
@@ -49,13 +49,13 @@ describe('HTTPS only behind the router', () => {
   })
 
   it('serves plain HTTP outside production, and ignores the header where no proxy is trusted', async () => {
-    const development = await buildTestApp('sqlite', { DYNO: 'web.1' })
+    const development = await buildTestApp('sqlite', { DYNO: 'web.1', SEED_DEMO_DATA: 'true' })
     const plain = await development.inject({
       url: '/products/1',
       headers: { ...authHeaders, 'x-forwarded-proto': 'http' },
     })
     expect(plain.statusCode).toBe(200)
-    const untrusted = await buildTestApp('sqlite', { NODE_ENV: 'production' })
+    const untrusted = await buildTestApp('sqlite', { NODE_ENV: 'production', SEED_DEMO_DATA: 'true' })
     const header = await untrusted.inject({
       url: '/products/1',
       headers: { ...authHeaders, 'x-forwarded-proto': 'http' },

@@ -9,7 +9,8 @@ import { basicAuth, buildTestApp, registerCleanup, TEST_PASSWORD } from './helpe
 import { type RedisProcess, redisServerInstalled, startRedis } from './support/redis-process.js'
 
 const newClient = () => `198.51.${randomInt(0, 255)}.${randomInt(1, 255)}`
-const behindRouter = { DYNO: 'web.1' }
+// A catalog to read: where a platform runs flowcart, the demo catalog is seeded only when asked.
+const behindRouter = { DYNO: 'web.1', SEED_DEMO_DATA: 'true' }
 
 /** Far more than a login may wait on Redis, and far less than the half minute a frozen Redis used to hold one. */
 const PATIENCE_MS = 5000

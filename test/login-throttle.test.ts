@@ -21,7 +21,8 @@ import { sendRaw } from './support/raw-http.js'
 /** A client address of its own for each test, so counters in a shared Redis never mix. */
 const newClient = () => `198.51.${randomInt(0, 255)}.${randomInt(1, 255)}`
 // Behind Heroku's router (DYNO set), the client's address is the last X-Forwarded-For entry.
-const behindRouter = { DYNO: 'web.1' }
+// A catalog to read: where a platform runs flowcart, the demo catalog is seeded only when asked.
+const behindRouter = { DYNO: 'web.1', SEED_DEMO_DATA: 'true' }
 
 const basicAuthFor = (password: string) => basicAuth('flowcart', password)
 const login = (app: FastifyInstance, client: string, password: string, user = 'flowcart') =>

@@ -65,7 +65,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
   routes.post(
     '/products',
     {
-      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
+      // Catalog changes are an admin's (or a Flow's) to make, not offered to agents, like setInventory.
       schema: {
         operationId: 'createProduct',
         tags: ['Products'],
@@ -88,7 +88,6 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
   routes.patch(
     '/products/:productId',
     {
-      config: { appLink: { agentAction: { isUserInput: true, isDisplayable: true } } },
       schema: {
         operationId: 'updateProduct',
         tags: ['Products'],
