@@ -24,4 +24,17 @@ describe('app.json', () => {
     expect(app.environments.test.addons).toEqual(['heroku-postgresql:in-dyno', 'heroku-redis:in-dyno'])
     expect(app.environments.test.scripts.test).toMatch(/REQUIRE_POSTGRES=true REQUIRE_REDIS=true npm test$/)
   })
+
+  it('says where npm run salesforce:keys writes the private key, the file the command really writes', () => {
+    const tool = readFileSync(new URL('../tools/salesforce-keys.ts', import.meta.url), 'utf8')
+    const keyFile = /const KEY_FILE = '([^']+)'/.exec(tool)?.[1] ?? ''
+    expect(keyFile).toBe('salesforce/.keys/flowcart-private-key.pem')
+    for (const name of ['SF_PRIVATE_KEY', 'SF_PRIVATE_KEY_FILE']) {
+      const description: string = app.env[name].description
+      expect([name, description]).toEqual([name, expect.stringContaining('npm run salesforce:keys')])
+      expect([name, description]).toEqual([name, expect.stringContaining(keyFile)])
+      // The command writes the key to a file and never prints it.
+      expect([name, description]).toEqual([name, expect.not.stringMatching(/prints/)])
+    }
+  })
 })

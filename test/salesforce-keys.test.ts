@@ -43,6 +43,20 @@ const read = (root: string, file: string) => readFileSync(join(root, file), 'utf
 const certificateIn = (xml: string) => [...xml.matchAll(CERTIFICATE_ELEMENT)].map((m) => m[1] ?? '')
 const withoutCertificate = (xml: string) => xml.replace(CERTIFICATE_ELEMENT, '<certificate/>')
 const modeOf = (path: string) => statSync(path).mode & 0o777
+/** Every `heroku config:set` command in a text, its continuation lines joined, spaces collapsed. */
+function configSets(text: string): string[] {
+  const joined = text.replace(/\\\n\s*/g, ' ')
+  return [...joined.matchAll(/heroku config:set[^\n]*/g)].map((m) => m[0].replace(/\s+/g, ' ').trim())
+}
+const variablesOf = (command: string) => [...command.matchAll(/\b([A-Z][A-Z0-9_]*)=/g)].map((m) => m[1])
+
+/** The numbered steps of the printed next steps, each with its text up to the next one. */
+function numberedSteps(stdout: string): { number: number; text: string }[] {
+  const parts = stdout.split(/^ {2}(\d+)\. /m)
+  const steps: { number: number; text: string }[] = []
+  for (let i = 1; i < parts.length; i += 2) steps.push({ number: Number(parts[i]), text: parts[i + 1] ?? '' })
+  return steps
+}
 const snapshot = (root: string) => [KEY_FILE, CERTIFICATE_FILE, ECA_OAUTH_FILE].map((file) => read(root, file))
 
 afterAll(() => {
@@ -96,14 +110,40 @@ describe('npm run salesforce:keys', () => {
   it('prints the next steps with the Heroku config vars flowcart reads', () => {
     for (const text of [
       'sf project deploy start --source-dir force-app',
-      `heroku config:set SF_PRIVATE_KEY="$(cat ${join(root, KEY_FILE)})"`,
+      `SF_PRIVATE_KEY="$(cat ${join(root, KEY_FILE)})"`,
       'External Client App Manager → Flowcart',
-      'heroku config:set SF_CONSUMER_KEY=',
-      'SF_USERNAME=',
+      'SF_CONSUMER_KEY=<consumer key>',
+      'SF_USERNAME=<integration username>',
       'SF_LOGIN_URL=https://login.salesforce.com',
     ]) {
       expect(first.stdout).toContain(text)
     }
+  })
+
+  it("sets the four SF_ variables in one heroku config:set, the walkthrough's own line", () => {
+    // Each config:set restarts the app, and with some SF_ variables set but not all it refuses to start.
+    const commands = configSets(first.stdout)
+    expect(commands).toHaveLength(1)
+    expect(variablesOf(commands[0] ?? '')).toEqual(['SF_LOGIN_URL', 'SF_USERNAME', 'SF_CONSUMER_KEY', 'SF_PRIVATE_KEY'])
+    const walkthrough = configSets(read(ROOT, 'salesforce/README.md'))
+    expect(walkthrough).toHaveLength(1)
+    expect(commands[0]).toBe(walkthrough[0]?.replace(KEY_FILE, join(root, KEY_FILE)))
+  })
+
+  it("lists its steps in the walkthrough's order, naming the integration user only once it is created", () => {
+    const steps = numberedSteps(first.stdout)
+    expect(steps.map((step) => step.number)).toEqual(steps.map((_step, index) => index + 1))
+    // Each printed step names the walkthrough's steps it follows ("step 4"), and they only go forward.
+    const followed = steps.map((step) => [...step.text.matchAll(/\bstep (\d+)\b/g)].map((m) => Number(m[1])))
+    expect(followed.every((numbers) => numbers.length > 0)).toBe(true)
+    expect(followed.flat()).toEqual(followed.flat().sort((a, b) => a - b))
+    const created = steps.findIndex((step) => /Create Flowcart's integration user/.test(step.text))
+    expect(created).toBeGreaterThan(0)
+    for (const step of steps.slice(0, created)) {
+      expect(step.text).not.toMatch(/integration user|--on-behalf-of|assign permset/)
+    }
+    // A permission set goes to the user where the walkthrough says, with the command it shows there.
+    expect(first.stdout).not.toContain('sf org assign permset')
   })
 
   it('a second run without --force refuses and changes nothing', () => {
@@ -147,6 +187,15 @@ describe('npm run salesforce:keys', () => {
       ),
     ])
     expect(rotation.stdout).toContain('heroku config:set SF_PRIVATE_KEY=')
+  })
+
+  it('a rotation changes only the key, in one heroku config:set, and names no user', () => {
+    const clone = copyProject(root)
+    const rotation = runKeys(clone, '--force')
+    expect(rotation.status).toBe(0)
+    const commands = configSets(rotation.stdout)
+    expect(commands.map(variablesOf)).toEqual([['SF_PRIVATE_KEY']])
+    expect(rotation.stdout).not.toMatch(/integration user|assign permset/)
   })
 
   it('the key loads in both printed SF_PRIVATE_KEY forms, as src/salesforce/private-key.ts reads them', () => {

@@ -74,36 +74,49 @@ function writePrivate(path: string, text: string): void {
   chmodSync(path, 0o600)
 }
 
+// Each config:set restarts the app ("Whenever you set or remove a config var using any method, your app is restarted
+// and a new release is created", https://devcenter.heroku.com/articles/config-vars), and flowcart refuses to start
+// with only some SF_ variables set ("Salesforce is partly configured"): so one call sets all four, in the order of
+// salesforce/README.md step 6.
+function configSet(keyPath: string): string {
+  return `heroku config:set SF_LOGIN_URL=https://login.salesforce.com SF_USERNAME=<integration username> \\
+         SF_CONSUMER_KEY=<consumer key> SF_PRIVATE_KEY="$(cat ${keyPath})"`
+}
+
+function base64Form(keyPath: string): string {
+  return `SF_PRIVATE_KEY="$(base64 < ${keyPath} | tr -d '\\n')"`
+}
+
 function nextSteps(keyPath: string, notAfter: Date, rotation: boolean): string {
   const expiry = `The certificate expires on ${notAfter.toISOString().slice(0, 10)}; run this again with --force before then.`
-  const privateKey = `heroku config:set SF_PRIVATE_KEY="$(cat ${keyPath})"
-       heroku config:set SF_PRIVATE_KEY="$(base64 < ${keyPath} | tr -d '\\n')"`
   if (rotation) {
     // Only the certificate: a deploy of all of force-app would put back the placeholder URL of the named credential.
+    // The other SF_ variables are set already, so the key alone changes (one restart).
     return `
 Next steps (details: salesforce/README.md):
   1. Deploy the new certificate alone, and commit ${ECA_OAUTH_FILE} and ${CERTIFICATE_FILE}:
        cd salesforce && sf project deploy start --source-dir force-app/main/default/extlClntAppGlobalOauthSets --target-org <org alias>
      An org that still uses a Connected App: upload ${CERTIFICATE_FILE} under "Use digital signatures" instead.
-  2. Give flowcart the new private key (either form works; the key never goes into git). Until then it cannot sign in:
-       ${privateKey}
+  2. Give flowcart the new private key (the key never goes into git). Until then it cannot sign in:
+       heroku config:set SF_PRIVATE_KEY="$(cat ${keyPath})"
+     If your shell loses the newlines, write ${base64Form(keyPath)} there instead.
 ${expiry}`
   }
   return `
-Next steps (details: salesforce/README.md):
-  1. Deploy the External Client App with the new certificate, and commit ${ECA_OAUTH_FILE} and ${CERTIFICATE_FILE}.
-     The org needs "Opt in to External Client Apps", and the deploying user "View External Client Apps Consumer
-     Secrets in Metadata" (salesforce/README.md, step 2):
+Next steps, in the order of the walkthrough in salesforce/README.md:
+  1. Prepare the org (step 2: "Opt in to External Client Apps", and the deploying user needs "View External Client
+     Apps Consumer Secrets in Metadata"), deploy (step 4), and commit ${ECA_OAUTH_FILE} and ${CERTIFICATE_FILE}:
        cd salesforce && sf project deploy start --source-dir force-app --target-org <org alias>
-       sf org assign permset --name Flowcart_Service --on-behalf-of <integration user> --target-org <org alias>
      An org that still uses a Connected App: upload ${CERTIFICATE_FILE} under "Use digital signatures" instead.
-  2. Give flowcart the private key (either form works; the key never goes into git):
-       ${privateKey}
-  3. Copy the consumer key from Setup → External Client App Manager → Flowcart → Settings → OAuth Settings →
-     Consumer Key and Secret, then:
-       heroku config:set SF_CONSUMER_KEY=<consumer key>
-  4. Name the integration user and the login host (a sandbox: https://test.salesforce.com):
-       heroku config:set SF_USERNAME=<integration user> SF_LOGIN_URL=https://login.salesforce.com
+  2. Point the named credential Flowcart at your app and give its principal the password (step 5).
+  3. Create Flowcart's integration user and assign it the Flowcart_Service permission set (step 6). Its username
+     must be unique across all Salesforce orgs; use it below as <integration username>.
+  4. Copy the consumer key from Setup → External Client App Manager → Flowcart → Settings → OAuth Settings →
+     Consumer Key and Secret (step 6).
+  5. Give flowcart all four settings in one command (step 6): each config:set restarts the app, and with only some
+     of them set it refuses to start. A sandbox logs in at https://test.salesforce.com. The key never goes into git.
+       ${configSet(keyPath)}
+     If your shell loses the newlines, write ${base64Form(keyPath)} there instead.
 ${expiry}`
 }
 
