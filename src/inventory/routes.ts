@@ -60,6 +60,13 @@ export async function inventoryRoutes(
         },
       },
     },
-    async (request) => store.setStock(request.params.productId, request.body.quantityInStock),
+    async (request) => {
+      const stock = await store.setStock(request.params.productId, request.body.quantityInStock)
+      request.log.info(
+        { productId: stock.productId, quantity: stock.quantityInStock },
+        `stock of product ${stock.productId} set to ${stock.quantityInStock}`,
+      )
+      return stock
+    },
   )
 }

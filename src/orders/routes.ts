@@ -8,6 +8,13 @@ import type { Store } from '../store.js'
 import { idempotencyKeyOf } from './idempotency.js'
 import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery } from './schemas.js'
 
+/** "2 items, 59.97 EUR" (", org 00D…" through AppLink), for a log line a person reads (pino-pretty). */
+function describeOrder(order: Order): string {
+  const items = order.items.length === 1 ? '1 item' : `${order.items.length} items`
+  const org = order.placedBy ? `, org ${order.placedBy.orgId}` : ''
+  return `${items}, ${order.totalPrice} ${order.currencyCode}${org}`
+}
+
 export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -37,6 +44,19 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
       const placedBy = invoker && { orgId: invoker.orgId, userId: invoker.userId }
       const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers), placedBy)
       if (replayed) reply.header('idempotent-replayed', 'true')
+      // The business event, under the request's id. Never the customer's email: personal data stays out of logs.
+      request.log.info(
+        {
+          orderId: order.id,
+          items: order.items.length,
+          total: order.totalPrice,
+          currency: order.currencyCode,
+          orgId: order.placedBy?.orgId,
+        },
+        replayed
+          ? `order ${order.id} answered again (same Idempotency-Key)`
+          : `order ${order.id} placed: ${describeOrder(order)}`,
+      )
       return reply.code(201).send(order)
     },
   )

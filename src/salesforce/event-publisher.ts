@@ -53,6 +53,9 @@ const LEASE_MARGIN_MS = 5000
 /** The code of an event Salesforce refused on its own, in a call it otherwise accepted. */
 const REJECTED = 'EVENT_REJECTED'
 
+/** "1 stock event", "3 stock events": log lines a person reads. */
+const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`
+
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 /** Exponential backoff with jitter (between half and all of the exponential delay). */
@@ -80,6 +83,8 @@ export function createEventPublisher(
   let pausedUntil = 0
   /** The changes up to this id have been looked at for the older changes they supersede. */
   let supersededUpTo = 0
+  /** The code of the failure that stopped publishing, until a call succeeds again (logged then, once). */
+  let failingWith: string | undefined
 
   /** Publishes one claimed round; false when the call as a whole failed, and no further call should follow now. */
   async function publishRound(events: PendingStockEvent[]): Promise<boolean> {
@@ -97,7 +102,8 @@ export function createEventPublisher(
       // The org's API limit is used up: this dispatcher sends nothing until the limit's usual wait has passed (at
       // most the longest retry delay), not even the products this round did not claim.
       const limitMs = error instanceof SalesforceLimitError ? Math.min(error.retryAfterSeconds * 1000, retryMaxMs) : 0
-      const retryAt = await retryLater(events, failureCode(error), (error as Error).message, limitMs)
+      failingWith = failureCode(error)
+      const retryAt = await retryLater(events, failingWith, (error as Error).message, limitMs)
       if (limitMs > 0) pausedUntil = retryAt.getTime()
       return false
     }
@@ -118,7 +124,15 @@ export function createEventPublisher(
         .join('; ')
       await retryLater(failed, REJECTED, reason ?? 'rejected')
     }
-    logger.info({ published: published.length, failed: failed.length }, 'stock events published')
+    const refused = failed.length > 0 ? `, ${failed.length} refused` : ''
+    logger.info(
+      { published: published.length, failed: failed.length },
+      `${countOf(published.length, 'stock event')} published${refused}`,
+    )
+    if (failingWith !== undefined) {
+      logger.info({ code: failingWith }, `stock events publishing again after ${failingWith}`)
+      failingWith = undefined
+    }
     return true
   }
 
@@ -168,6 +182,7 @@ export function createEventPublisher(
     running = drainDue()
       .catch((error: unknown) => {
         status.lastError = failureCode(error)
+        failingWith = status.lastError
         // A lost or busy database connection is the platform's, not a fault of the dispatcher: the rows stay in the
         // outbox, and the next change or poll drains them.
         if (error instanceof DatabaseUnavailable) logger.warn({ err: error }, 'stock events wait for the database')

@@ -26,6 +26,8 @@ export interface TokenProviderDeps {
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 // Salesforce wants exp "within 3 minutes"; the assertion is used once, straight away.
 const ASSERTION_TTL_S = 180
+/** The assertion could not be signed: no request reached Salesforce. */
+const UNSIGNED = 'assertion_not_signed'
 
 export function createTokenProvider(settings: SalesforceSettings, deps: TokenProviderDeps = {}): TokenProvider {
   const fetchFn = deps.fetch ?? fetch
@@ -42,7 +44,13 @@ export function createTokenProvider(settings: SalesforceSettings, deps: TokenPro
     } catch (err) {
       const mapped = toSalesforceError(err)
       // Salesforce's words are logged once, by whoever answers for the failure (the error handler, the publisher).
-      logger.debug({ code: mapped.code, durationMs: elapsed() }, 'Salesforce token request failed')
+      // A refused sign-in is named here by Salesforce's OAuth error code (invalid_grant, invalid_client_id…), which
+      // salesforce/README.md's troubleshooting table starts from; the assertion and the key never reach the log.
+      if (mapped instanceof SalesforceAuthError && mapped.error !== UNSIGNED) {
+        logger.info({ code: mapped.error, durationMs: elapsed() }, `Salesforce refused: ${mapped.error}`)
+      } else {
+        logger.debug({ code: mapped.code, durationMs: elapsed() }, 'Salesforce token request failed')
+      }
       throw mapped
     }
   }
@@ -82,7 +90,7 @@ function sign({ consumerKey, username, audience, privateKey }: SalesforceSetting
     })
   } catch (err) {
     // jsonwebtoken's messages describe the key's type or size, never its content.
-    throw new SalesforceAuthError('assertion_not_signed', (err as Error).message)
+    throw new SalesforceAuthError(UNSIGNED, (err as Error).message)
   }
 }
 
