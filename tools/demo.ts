@@ -1,17 +1,19 @@
 // npm run demo: flowcart wired to a local Salesforce emulator, with the curl lines that show the stock loop.
 // npm run demo -- --applink: the same loop in AppLink mode, flowcart behind the service-mesh stand-in, as the user
 // who runs the Flow, its events published through an AppLink authorization (the add-on API stand-in).
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEMO_SKUS } from '../src/catalog/demo-catalog.js'
+import { DEMO_NAMES, DEMO_SKUS } from '../src/catalog/demo-catalog.js'
 import { DEFAULT_API_VERSION } from '../src/salesforce/names.js'
 import { startAddonApiStandIn } from './applink-stand-in/addon-api.js'
 import { INVOKING_USER_HEADER, startMeshStandIn } from './applink-stand-in/mesh.js'
 import { AUTHORIZATION, EVENT_USER, FLOW_USER } from './applink-stand-in/users.js'
+import { check } from './demo/check.js'
+import { flowCall, whatTheFlowsDo } from './demo/story.js'
 import { generateKeyPair, startSalesforceEmulator } from './salesforce-emulator/index.js'
 
 const CHECK = process.argv.includes('--check') || process.env.DEMO_CHECK === 'true'
@@ -57,8 +59,9 @@ const emulator = await startSalesforceEmulator({
   consumerKey: CONSUMER_KEY,
   username: INTEGRATION_USER,
   publicKey: APPLINK ? '' : generateKeyPairOnce().publicKey,
+  // Named as in flowcart's catalog, as an org's Product2 records would be.
   products: DEMO_SKUS.map((sku, index) => ({
-    Name: `Product ${index + 1}`,
+    Name: DEMO_NAMES[index] as string,
     ProductCode: sku,
     IsActive: true,
     Qty_In_Stock__c: null,
@@ -140,7 +143,8 @@ process.on('SIGINT', () => void stop(0))
 process.on('SIGTERM', () => void stop(0))
 
 if (CHECK) {
-  const passed = await check().then(
+  const setting = { appLink: APPLINK, fc: FC, sf: SF, health: HEALTH, callerHeaders, tent: TENT }
+  const passed = await check(setting).then(
     () => true,
     (error: unknown) => {
       console.log(`demo check FAILED: ${(error as Error).message}`)
@@ -154,8 +158,15 @@ if (CHECK) {
 }
 
 function printWalkthrough() {
-  const order = (quantity: number) =>
-    `curl ${CURL_AUTH} -H 'content-type: application/json' -d '{"items":[{"productId":${TENT.productId},"quantity":${quantity}}]}' $FC/orders`
+  const body = (quantity: number) => ({ items: [{ productId: TENT.productId, quantity }] })
+  // Basic mode: with an Idempotency-Key, as Flowcart_Place_Order sends its interview's GUID.
+  const order = (quantity: number, key = randomUUID()) =>
+    `curl ${CURL_AUTH} -H 'content-type: application/json'${APPLINK ? '' : ` -H 'idempotency-key: ${key}'`} -d '${JSON.stringify(body(quantity))}' $FC/orders`
+  const firstKey = randomUUID()
+  const tent = { productId: TENT.productId, sku: TENT.sku, name: DEMO_NAMES[0] as string }
+  const event = { type: 'Inventory_Update__e', product: tent, quantityInStock: TENT.stock - 2 }
+  // The story's lines come indented under a numbered step already.
+  const story = (lines: string[]) => lines.join('\n')
   const faults = (down: boolean) =>
     `curl -X POST -H 'content-type: application/json' -d '{"down":${down}}' $SF/__emulator/faults`
   const how = APPLINK
@@ -170,10 +181,13 @@ In another terminal (quantities as on a fresh start):
 
   export FC=${FC} SF=${SF} ${CURL_EXPORT}
 
-1. Order 2 of product ${TENT.productId} (${TENT.sku}, ${TENT.stock} in stock):
-   ${order(2)}
+1. Order 2 of product ${TENT.productId} (${TENT.sku}, "${tent.name}", ${TENT.stock} in stock) as a Flow does.
+${story(flowCall(APPLINK, body(2), firstKey).slice(1))}
+   The same request with curl:
+   ${order(2, firstKey)}
 2. Within a second an Inventory_Update__e with Qty_In_Stock__c ${TENT.stock - 2} arrives at the emulator:
    curl $SF/__emulator/events
+${story(whatTheFlowsDo(APPLINK, event))}
 3. getInventory writes the stock into Product2 and says so (salesforceSync.status "updated"):
    curl ${CURL_AUTH} "$FC/inventory?productId=${TENT.productId}"
 4. The Product2 record with ProductCode ${TENT.sku} now has Qty_In_Stock__c ${TENT.stock - 2}:
@@ -191,91 +205,4 @@ In another terminal (quantities as on a fresh start):
 
 Emulator counters (token requests, API calls by endpoint): curl $SF/__emulator/state
 Ctrl-C stops both.`)
-}
-
-interface Inventory {
-  quantityInStock: number
-  salesforceSync?: { status: string; recordId?: string }
-}
-interface Health {
-  status: string
-  salesforce: { pendingEvents: number; lastError?: string }
-}
-
-async function check() {
-  const auth = callerHeaders
-  const json = { ...auth, 'content-type': 'application/json' }
-  const call = async <T = unknown>(url: string, init: RequestInit = {}): Promise<T> => {
-    const response = await fetch(url, init)
-    const body = await response.json()
-    if (!response.ok)
-      throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${JSON.stringify(body)}`)
-    return body as T
-  }
-  const placeOrder = (quantity: number) =>
-    call<{ id: number }>(`${FC}/orders`, {
-      method: 'POST',
-      headers: json,
-      body: JSON.stringify({ items: [{ productId: TENT.productId, quantity }] }),
-    })
-  const setDown = (down: boolean) =>
-    call(`${SF}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ down }),
-    })
-  const eventWith = async (quantity: number, withinMs: number) => {
-    const started = Date.now()
-    while (Date.now() - started < withinMs) {
-      const events = await call<Array<{ type: string; fields: Record<string, unknown>; createdById: string }>>(
-        `${SF}/__emulator/events`,
-      )
-      const event = events.find(
-        (e) => e.fields.Product_Id__c === TENT.productId && e.fields.Qty_In_Stock__c === quantity,
-      )
-      if (event) return { event, afterMs: Date.now() - started }
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    throw new Error(`no event with Qty_In_Stock__c ${quantity} for product ${TENT.productId} within ${withinMs} ms`)
-  }
-
-  const order = await placeOrder(2)
-  const placedBy = (order as { placedBy?: { userId: string } }).placedBy
-  console.log(`1. order ${order.id} placed: 2 × ${TENT.sku}${placedBy ? `, placedBy user ${placedBy.userId}` : ''}`)
-  const first = await eventWith(TENT.stock - 2, 1000)
-  console.log(
-    `2. ${first.event.type} arrived after ${first.afterMs} ms: SKU__c ${first.event.fields.SKU__c}, Qty_In_Stock__c ${first.event.fields.Qty_In_Stock__c}${APPLINK ? `, CreatedById ${first.event.createdById}` : ''}`,
-  )
-  const [item] = await call<Inventory[]>(`${FC}/inventory?productId=${TENT.productId}`, { headers: auth })
-  if (item?.salesforceSync?.status !== 'updated') throw new Error(`getInventory answered ${JSON.stringify(item)}`)
-  console.log(
-    `3. getInventory: quantityInStock ${item.quantityInStock}, salesforceSync.status ${item.salesforceSync.status} (${item.salesforceSync.recordId})`,
-  )
-  const records = await call<Array<Record<string, unknown>>>(`${SF}/__emulator/records`)
-  const record = records.find((r) => r.ProductCode === TENT.sku)
-  if (record?.Qty_In_Stock__c !== TENT.stock - 2) throw new Error(`Product2 ${TENT.sku} is ${JSON.stringify(record)}`)
-  // AppLink mode: written as the user who ran the Flow, the one who placed the order.
-  if (placedBy && record.LastModifiedById !== placedBy.userId) {
-    throw new Error(`Product2 ${TENT.sku} was written by ${record.LastModifiedById}, not by ${placedBy.userId}`)
-  }
-  console.log(
-    `4. Product2 ${record.Id} (${TENT.sku}): Qty_In_Stock__c ${record.Qty_In_Stock__c}${APPLINK ? `, LastModifiedById ${record.LastModifiedById}` : ''}`,
-  )
-  const health = await call<Health>(`${FC}${HEALTH}`)
-  console.log(`5. healthz: status ${health.status}, salesforce.pendingEvents ${health.salesforce.pendingEvents}`)
-
-  await setDown(true)
-  await placeOrder(1)
-  // Long enough for the publisher to have tried and failed at least once.
-  await new Promise((resolve) => setTimeout(resolve, 700))
-  const waiting = await call<Health>(`${FC}${HEALTH}`)
-  if (waiting.salesforce.pendingEvents !== 1) throw new Error(`healthz while down: ${JSON.stringify(waiting)}`)
-  console.log(
-    `6. Salesforce down: order placed, pendingEvents ${waiting.salesforce.pendingEvents}, lastError "${waiting.salesforce.lastError}"`,
-  )
-  await setDown(false)
-  const recovered = await eventWith(TENT.stock - 3, 10_000)
-  console.log(
-    `   Salesforce back: the waiting event arrived after ${recovered.afterMs} ms with Qty_In_Stock__c ${recovered.event.fields.Qty_In_Stock__c}`,
-  )
 }

@@ -43,3 +43,4 @@ export async function seedDemoCatalog(db: Kysely<Tables>): Promise<number> {
 }
 
 export const DEMO_SKUS = demoProducts.map(([sku]) => sku)
+export const DEMO_NAMES = demoProducts.map(([, name]) => name)
