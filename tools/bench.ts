@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // npm run bench: flowcart on SQLite and on PostgreSQL against a bare Fastify route and against PostgreSQL's own
 // pgbench, all measured in the same run, in alternating rounds, with the load generator on a core of its own.
 import { mkdtempSync } from 'node:fs'

@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // npm run demo: flowcart wired to a local Salesforce emulator, with the curl lines that show the stock loop.
 // npm run demo -- --applink: the same loop in AppLink mode, flowcart behind the service-mesh stand-in, as the user
 // who runs the Flow, its events published through an AppLink authorization (the add-on API stand-in).

@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // CLI: `npm run spec:diff -- <git-ref> [--fail-on-breaking] [--spec <path>]` prints the classified contract diff as Markdown.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'

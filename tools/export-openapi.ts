@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // npm run spec: writes openapi.generated.json, the Salesforce registration that embeds it, and the AppLink document
 // openapi.applink.generated.json (for heroku salesforce:publish).
 // npm run spec -- --check: writes nothing; exits 1 and names what differs when a committed file is stale.

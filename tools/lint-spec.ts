@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // Checks the generated OpenAPI documents against what Salesforce External Services registers and Flow can use, and
 // the AppLink document's x-sfdc extensions against what heroku salesforce:publish needs.
 // Usage: tsx tools/lint-spec.ts [file...]   (default: openapi.generated.json and openapi.applink.generated.json)

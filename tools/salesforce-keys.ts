@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // npm run salesforce:keys [--force] [--root <dir>]: a new RSA key pair and self-signed certificate for flowcart's
 // JWT bearer sign-in. The certificate goes into the External Client App metadata; the private key stays local.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto'

@@ -1,3 +1,4 @@
+import '../src/check-node-version.js' // First: a Node other than engines.node stops here with one line.
 // npm run soak: flowcart under ten minutes of mixed load in a 512 MB memory cgroup, as on a Standard-1X dyno, with
 // Salesforce down for a stretch so that events pile up on backoff and then drain; RSS sampled every 10 s.
 import { execFileSync } from 'node:child_process'

@@ -1,0 +1,74 @@
+// The server: reads the environment, listens on $PORT, and shuts down gracefully on SIGTERM (Heroku allows 30 s).
+import type { AddressInfo } from 'node:net'
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+import { StoredDataError } from './db/migrations.js'
+import { ConfigError } from './environment-variables.js'
+import { createLogger } from './logger.js'
+import { type RememberedPassword, rememberedPassword } from './remembered-password.js'
+
+const SHUTDOWN_DEADLINE_MS = 25_000
+/** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */
+const SHUTDOWN_RECEIVE_GRACE_MS = 2_000
+
+async function main() {
+  let remembered: RememberedPassword | undefined
+  const config = loadConfig(process.env, {
+    passwordWhenUnset: (databaseUrl) => {
+      remembered = rememberedPassword(databaseUrl)
+      return remembered.password
+    },
+  })
+  const logger = createLogger(config.logLevel)
+  const app = await buildApp(config, { logger })
+  await app.listen({ port: config.port, host: config.host })
+
+  if (config.production && !config.databaseUrl) {
+    logger.warn(
+      'NODE_ENV=production without DATABASE_URL: orders go to a SQLite file, lost if this disk is ephemeral (Heroku)',
+    )
+  }
+  if (remembered) {
+    // On its own lines rather than in a log line (request logs would bury it, and logs never carry a secret).
+    const port = (app.server.address() as AddressInfo).port
+    process.stdout.write(
+      `\nAPI_PASSWORD is not set, so flowcart uses the password kept in ${remembered.file}:\n` +
+        `  curl -u ${config.apiUsername}:${remembered.password} http://localhost:${port}/products\n\n`,
+    )
+  }
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    const deadline = setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting')
+      process.exit(1)
+    }, SHUTDOWN_DEADLINE_MS)
+    deadline.unref()
+    app.connections.releaseForShutdown(SHUTDOWN_RECEIVE_GRACE_MS)
+    app.close().then(
+      () => {
+        logger.info('shut down cleanly')
+        process.exit(0)
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  // One clear line, no stack trace, for configuration mistakes; the full error otherwise.
+  const line =
+    error instanceof ConfigError || error instanceof StoredDataError
+      ? `flowcart cannot start: ${error.message}\n`
+      : `flowcart failed to start: ${String((error as Error)?.stack ?? error)}\n`
+  process.stderr.write(line)
+  process.exit(1)
+})
