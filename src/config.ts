@@ -24,7 +24,13 @@ export const HTTP_DEFAULTS = {
 export const Environment = Type.Object({
   NODE_ENV: Type.Optional(Type.String({ description: 'production enforces a strong API_PASSWORD.' })),
   PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'TCP port to listen on (default 3000).' })),
-  HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface to listen on (default 0.0.0.0).' })),
+  HOST: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Interface to listen on (default 127.0.0.1; 0.0.0.0 where a platform runs it, DYNO set or NODE_ENV=production; AppLink mode: 127.0.0.1 only).',
+    }),
+  ),
   DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^(sqlite:.+|postgres(ql)?://.+)$',
@@ -197,7 +203,7 @@ export function loadConfig(
 
   return {
     port,
-    host: vars.HOST ?? (appLink ? MESH_TARGET_HOST : '0.0.0.0'),
+    host: vars.HOST ?? defaultHost(vars, appLink),
     http,
     databaseUrl: vars.DATABASE_URL,
     databasePoolSize: Number(vars.DATABASE_POOL_SIZE ?? DEFAULT_POOL_SIZE),
@@ -219,3 +225,16 @@ export function loadConfig(
 /** Stock changes become platform events when flowcart can sign in on its own: JWT bearer, or AppLink authorization. */
 export const publishesEvents = (config: Config): boolean =>
   Boolean(config.salesforce?.jwt ?? config.salesforce?.appLinkAuthorization)
+
+/**
+ * Where to listen without HOST. AppLink mode: on loopback, where the service mesh forwards; the mesh alone takes
+ * outside traffic (on $PORT), and x-client-context is believed because nothing else can reach the app
+ * (https://github.com/heroku/heroku-applink-service-mesh, README). Basic mode on a platform, a dyno (DYNO) or a
+ * production run: every interface: Heroku's router reaches the dyno from outside, and a web
+ * process bound to localhost fails to boot with R10 (https://help.heroku.com/P1AVPANS). Anywhere else: loopback, so
+ * a laptop's service is not open to its network by default; HOST=0.0.0.0 opens it.
+ */
+function defaultHost(vars: Environment, appLink: AppLinkConfig | undefined): string {
+  if (appLink) return MESH_TARGET_HOST
+  return vars.DYNO !== undefined || vars.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'
+}

@@ -8,7 +8,7 @@ describe('configuration', () => {
     const config = loadConfig({})
     expect(config).toMatchObject({
       port: 3000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       apiUsername: 'flowcart',
       seedDemoData: true,
     })
@@ -24,6 +24,21 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', ...strong }).seedDemoData).toBe(false)
     expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO_DATA: 'true', ...strong }).seedDemoData).toBe(true)
     expect(loadConfig({ SEED_DEMO_DATA: 'false' }).seedDemoData).toBe(false)
+  })
+
+  it('listens on loopback by default, on every interface where a platform runs it, and on loopback behind the AppLink mesh', () => {
+    const password = { API_PASSWORD: 'a-long-enough-password' }
+    const hostOf = (env: Record<string, string>) => loadConfig(env).host
+    expect(hostOf({})).toBe('127.0.0.1')
+    expect(hostOf({ DYNO: 'web.1' })).toBe('0.0.0.0')
+    expect(hostOf({ NODE_ENV: 'production', ...password })).toBe('0.0.0.0')
+    expect(hostOf({ HOST: '0.0.0.0' })).toBe('0.0.0.0')
+    expect(hostOf({ DYNO: 'web.1', HOST: '::' })).toBe('::')
+    // The mesh forwards to 127.0.0.1:$APP_PORT, and only the mesh may reach the app, on a dyno too.
+    const appLink = { AUTH_MODE: 'applink', APP_PORT: '3001' }
+    expect(hostOf(appLink)).toBe('127.0.0.1')
+    expect(hostOf({ ...appLink, DYNO: 'web.1', NODE_ENV: 'production' })).toBe('127.0.0.1')
+    expect(loadConfig({ ...appLink, DYNO: 'web.1' }).port).toBe(3001)
   })
 
   it('names the variable that is wrong', () => {
