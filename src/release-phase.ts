@@ -2,8 +2,7 @@
 // database). A command: what it prints on stdout and stderr is its interface, so it writes there, not to a logger.
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connect.js'
-import { StoredDataError } from './db/migrations.js'
-import { ConfigError } from './environment-variables.js'
+import { startUpProblem } from './start-up-errors.js'
 import { openStore } from './store.js'
 
 try {
@@ -14,9 +13,13 @@ try {
   await store.close()
   process.stdout.write(`flowcart: database ${store.engine} is up to date (${store.seeded} demo products seeded).\n`)
 } catch (error) {
-  const operatorCanFix = error instanceof ConfigError || error instanceof StoredDataError
+  // One line for what the operator can fix (start-up-errors.ts), the full error for a bug. Either way exit 1 at
+  // once: the release fails and the previous release keeps serving.
+  const problem = startUpProblem(error, { databaseUrl: process.env.DATABASE_URL })
   process.stderr.write(
-    operatorCanFix ? `flowcart cannot migrate: ${error.message}\n` : `${String((error as Error)?.stack ?? error)}\n`,
+    problem
+      ? `flowcart cannot migrate: ${problem}\n`
+      : `flowcart failed to migrate: ${String((error as Error)?.stack ?? error)}\n`,
   )
   process.exit(1)
 }

@@ -2,14 +2,16 @@
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
-import { StoredDataError } from './db/migrations.js'
-import { ConfigError } from './environment-variables.js'
 import { createLogger } from './logger.js'
 import { type RememberedPassword, rememberedPassword } from './remembered-password.js'
+import { type StartUpContext, startUpProblem } from './start-up-errors.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
 /** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */
 const SHUTDOWN_RECEIVE_GRACE_MS = 2_000
+
+/** What start-up knows so far, to name the cause if it fails. */
+const context: StartUpContext = { databaseUrl: process.env.DATABASE_URL }
 
 async function main() {
   let remembered: RememberedPassword | undefined
@@ -19,6 +21,7 @@ async function main() {
       return remembered.password
     },
   })
+  context.listen = { variable: config.appLink ? 'APP_PORT' : 'PORT', port: config.port, host: config.host }
   const logger = createLogger(config.logLevel)
   const app = await buildApp(config, { logger })
   await app.listen({ port: config.port, host: config.host })
@@ -64,11 +67,13 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  // One clear line, no stack trace, for configuration mistakes; the full error otherwise.
-  const line =
-    error instanceof ConfigError || error instanceof StoredDataError
-      ? `flowcart cannot start: ${error.message}\n`
-      : `flowcart failed to start: ${String((error as Error)?.stack ?? error)}\n`
-  process.stderr.write(line)
+  // One clear line, no stack trace, for what the operator can fix (start-up-errors.ts); the full error otherwise.
+  // stderr, not the logger: the logger may not exist yet, and this line is the whole of what the operator reads.
+  const problem = startUpProblem(error, context)
+  process.stderr.write(
+    problem
+      ? `flowcart cannot start: ${problem}\n`
+      : `flowcart failed to start: ${String((error as Error)?.stack ?? error)}\n`,
+  )
   process.exit(1)
 })
