@@ -5,6 +5,7 @@ import { loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { type RememberedPassword, rememberedPassword } from './remembered-password.js'
 import { type StartUpContext, startUpProblem } from './start-up-errors.js'
+import { startUpSummary } from './start-up-summary.js'
 
 const SHUTDOWN_DEADLINE_MS = 25_000
 /** A request still arriving when shutdown begins gets this long to arrive; then its connection is closed. */
@@ -31,14 +32,10 @@ async function main() {
       'NODE_ENV=production without DATABASE_URL: orders go to a SQLite file, lost if this disk is ephemeral (Heroku)',
     )
   }
-  if (remembered) {
-    // On its own lines rather than in a log line (request logs would bury it, and logs never carry a secret).
-    const port = (app.server.address() as AddressInfo).port
-    process.stdout.write(
-      `\nAPI_PASSWORD is not set, so flowcart uses the password kept in ${remembered.file}:\n` +
-        `  curl -u ${config.apiUsername}:${remembered.password} http://localhost:${port}/products\n\n`,
-    )
-  }
+  // On its own lines rather than in a log line: a person reads it, and a log line never carries the remembered
+  // password, which the summary prints for a local run.
+  const { port } = app.server.address() as AddressInfo
+  process.stdout.write(startUpSummary(config, { host: config.host, port, onDyno: 'DYNO' in process.env }, remembered))
 
   let closing = false
   const shutdown = (signal: string) => {
