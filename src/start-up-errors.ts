@@ -60,8 +60,12 @@ function sqliteProblem(error: SystemError, databaseUrl: string | undefined): str
     return undefined
   }
   const fix = 'set DATABASE_URL=sqlite:<a path in a folder this user can write>'
-  const cannotOpen = error.name === 'SqliteError' && /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR)/.test(error.code ?? '')
-  if (cannotOpen) return `cannot open the SQLite database ${location} (${error.code}: ${error.message}): ${fix}.`
+  const cannotOpen =
+    error.name === 'SqliteError' && /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|NOTADB)/.test(error.code ?? '')
+  if (cannotOpen) {
+    const what = error.code === 'SQLITE_NOTADB' ? 'set DATABASE_URL=sqlite:<a SQLite file, or a new path>' : fix
+    return `cannot open the SQLite database ${location} (${error.code}: ${error.message}): ${what}.`
+  }
   if (!error.syscall || !error.path) return undefined
   const folder = resolve(dirname(location))
   const path = resolve(error.path)

@@ -157,6 +157,16 @@ describe('the line for each cause', () => {
     expect(startUpProblem(unavailable('28P01', 'password authentication failed'), context)).not.toContain('hunter2')
   })
 
+  it('names a file that is not a SQLite database', () => {
+    const notADatabase = Object.assign(new Error('file is not a database'), {
+      name: 'SqliteError',
+      code: 'SQLITE_NOTADB',
+    })
+    expect(startUpProblem(notADatabase, { databaseUrl: 'sqlite:./notes.txt' })).toBe(
+      'cannot open the SQLite database ./notes.txt (SQLITE_NOTADB: file is not a database): set DATABASE_URL=sqlite:<a SQLite file, or a new path>.',
+    )
+  })
+
   it('leaves a bug to its stack', () => {
     expect(startUpProblem(new TypeError('x is not a function'), context)).toBeUndefined()
     const syntax = Object.assign(new Error('syntax error at or near "selec"'), { code: '42601' })
