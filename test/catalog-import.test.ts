@@ -175,3 +175,16 @@ FC-NEW-4,Short row
     ])
   })
 })
+
+describe('catalog:import without its database', () => {
+  it('stops with one line naming the cause and saying that nothing was imported', () => {
+    const refused = importCatalog('postgres://postgres:secret-pw@127.0.0.1:5499/flowcart', CATALOG)
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain('ECONNREFUSED 127.0.0.1:5499')
+    expect(refused.stderr).toMatch(/Nothing was imported\.\n$/)
+    expect(refused.stderr).not.toContain('secret-pw')
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+    expect(refused.stderr.split('\n').filter(Boolean)).toHaveLength(2)
+  })
+})

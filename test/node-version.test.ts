@@ -77,12 +77,16 @@ const LOCAL_FIX = /source tools\/use-node-24\.sh/
 describe.skipIf(noOtherNode)(`on the machine's older Node (${OTHER_NODE})`, () => {
   it('the Procfile lines stop with one line and the command that fixes it, from the built slug', () => {
     const database = `sqlite:${join(slug, 'data', 'flowcart.db')}`
-    for (const line of [['dist/src/server.js'], ['dist/scripts/migrate.js']]) {
+    for (const line of [['dist/src/server.js'], ['dist/scripts/migrate.js'], ['dist/scripts/import-catalog.js', '-']]) {
       expectOneLineRefusal(run(OTHER_NODE, line, slug, { DATABASE_URL: database }), LOCAL_FIX)
     }
-    // npm start, npm run migrate: the same, through npm.
+    // npm start, npm run migrate, npm run catalog:import: the same, through npm.
     expectOneLineRefusal(run(npm, ['start', '--silent'], slug, { DATABASE_URL: database }), LOCAL_FIX)
     expectOneLineRefusal(run(npm, ['run', 'migrate', '--silent'], slug, { DATABASE_URL: database }), LOCAL_FIX)
+    expectOneLineRefusal(
+      run(npm, ['run', 'catalog:import', '--silent', '--', '-'], slug, { DATABASE_URL: database }),
+      LOCAL_FIX,
+    )
   })
 
   it('on a dyno, the line points at engines.node instead', () => {

@@ -1,0 +1,63 @@
+// npm run catalog:import -- <file.csv | ->: loads products from a CSV file (or standard input) into the catalog, in
+// one transaction, matched by SKU (scripts/import-catalog.ts checks the Node version, then runs this). It runs from
+// the pruned slug, so a one-off dyno can load a file piped to it:
+//   heroku run --no-tty -x -- npm run -s catalog:import -- - < products.csv
+// (heroku/cli docs/run.md: --no-tty for a pipe, -x to pass the exit code on). A command: what it prints is its
+// interface, so it writes to stdout (the outcome) and stderr (each problem with its line), not to a logger.
+import { readFileSync } from 'node:fs'
+import { loadConfig, publishesEvents } from '../config.js'
+import { openDatabase } from '../db/connect.js'
+import { migrate } from '../db/migrations.js'
+import { DomainError } from '../errors.js'
+import { startUpProblem } from '../start-up-errors.js'
+import { importProducts } from './import-products.js'
+import { readProductCsv } from './product-csv.js'
+
+/** Problems listed before the rest are only counted: a file of 10,000 bad rows should not flood the terminal. */
+const PROBLEMS_SHOWN = 20
+const USAGE = 'usage: npm run catalog:import -- <products.csv | - for standard input>'
+
+async function main(args: string[]): Promise<number> {
+  const [source, ...extra] = args
+  if (!source || extra.length > 0) {
+    process.stderr.write(`${USAGE}\n`)
+    return 2
+  }
+  const name = source === '-' ? 'standard input' : source
+  const { rows, problems } = readProductCsv(readFileSync(source === '-' ? 0 : source))
+  if (problems.length > 0) {
+    for (const problem of problems.slice(0, PROBLEMS_SHOWN)) process.stderr.write(`${name}: ${problem}\n`)
+    if (problems.length > PROBLEMS_SHOWN) {
+      process.stderr.write(`${name}: ... and ${problems.length - PROBLEMS_SHOWN} more problems\n`)
+    }
+    process.stderr.write(`Nothing was imported: fix the lines above and import the file again.\n`)
+    return 1
+  }
+  const config = loadConfig()
+  const db = await openDatabase(config.databaseUrl, { poolSize: 1 })
+  try {
+    await migrate(db.kysely, db.engine)
+    const outcome = await importProducts(db, rows, { recordEvents: publishesEvents(config) })
+    process.stdout.write(
+      `Imported ${name} into ${db.engine}: ${rows.length} products, ${outcome.created} created, ` +
+        `${outcome.updated} changed, ${outcome.unchanged} unchanged.\n`,
+    )
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (error) {
+  // A row the database refused, or what start-up would refuse too (configuration, database), in one line with its
+  // fix; the full error for a bug.
+  const problem =
+    startUpProblem(error, { databaseUrl: process.env.DATABASE_URL }) ??
+    (error instanceof DomainError ? error.message : undefined)
+  process.stderr.write(
+    `flowcart cannot import: ${problem ?? String((error as Error)?.stack ?? error)}\nNothing was imported.\n`,
+  )
+  process.exitCode = 1
+}
