@@ -8,7 +8,7 @@ import type { Product, ProductChanges, ProductInput } from './catalog/schemas.js
 import { createProduct, updateProduct } from './catalog/service.js'
 import type { Database, Engine } from './db/connect.js'
 import { migrate } from './db/migrations.js'
-import type { Page } from './http/schemas.js'
+import type { Page } from './db/page.js'
 import { listInventory } from './inventory/repository.js'
 import type { Inventory } from './inventory/schemas.js'
 import { setStock } from './inventory/service.js'

@@ -2,8 +2,8 @@
 // have changed: exactly on SQLite, and on PostgreSQL this dyno's own changes at once and other dynos' within a
 // second (db/connect.ts, dataVersion). Orders never rely on it: they take stock with a conditional UPDATE.
 import type { Database } from '../db/connect.js'
+import type { Page } from '../db/page.js'
 import { readCache } from '../db/read-cache.js'
-import type { Page } from '../http/schemas.js'
 import { listProducts } from './repository.js'
 import type { Product } from './schemas.js'
 

@@ -1,8 +1,8 @@
 // The catalog's queries: products with their stock, one page at a time or one by one, and a product's own fields.
 import type { Kysely, Selectable, Updateable } from 'kysely'
+import type { Page } from '../db/page.js'
 import type { ProductsTable, Tables } from '../db/tables.js'
 import { fromCents, toIso } from '../db/values.js'
-import type { Page } from '../http/schemas.js'
 import type { Product } from './schemas.js'
 
 export function toProduct(row: Selectable<ProductsTable>): Product {

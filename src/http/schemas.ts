@@ -1,5 +1,6 @@
 // Building blocks shared by the route schemas, and the one ErrorResponse; every shape here ends up in the contract.
 import { type Static, type TSchema, type TSchemaOptions, Type } from 'typebox'
+import type { Page } from '../db/page.js'
 
 /** A closed string set as `{ type: 'string', enum }`: External Services reads enums, not unions of literals. */
 export const StringEnum = <const T extends string[]>(values: [...T], options: { description?: string } = {}) =>
@@ -30,8 +31,7 @@ export const PageQuery = Type.Object({
   pageSize: Type.Optional(Int32({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1–200).' })),
   offset: Type.Optional(Int32({ minimum: 0, default: 0, description: 'Items to skip before the page starts.' })),
 })
-/** A page as the routes hand it on, its defaults filled in. */
-export type Page = Required<Static<typeof PageQuery>>
+/** The page the query asks for, its defaults filled in, as the repositories take it. */
 export const pageOf = (query: Static<typeof PageQuery>): Page => ({
   pageSize: query.pageSize ?? 50,
   offset: query.offset ?? 0,

@@ -1,28 +1,14 @@
-// Idempotency keys of postOrder, from the request header to the stored answer. Keys live in the database, so a retry
-// on another dyno or after a restart gets the first answer again.
+// Idempotency keys of postOrder, from the claim of a key to the stored answer (the route reads the header:
+// idempotency-header.ts). Keys live in the database, so a retry on another dyno or after a restart gets the first
+// answer again.
 import { createHash } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { DELETE_BATCH_ROWS, inBatches } from '../db/in-batches.js'
 import type { Tables } from '../db/tables.js'
-import { IdempotencyConflict, InvalidInput } from '../errors.js'
+import { IdempotencyConflict } from '../errors.js'
 import type { Order } from './schemas.js'
 
 export const IDEMPOTENCY_RETENTION_HOURS = 24
-const MAX_KEY_LENGTH = 255
-
-/**
- * `idempotencyKey` (the contract's name: a hyphen would reach Flow as `idempotencyx2dkey`) or the standard
- * `Idempotency-Key`. The route schema checks the first; this one checks whichever arrived.
- */
-export function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
-  const key = headers.idempotencykey ?? headers['idempotency-key']
-  if (key === undefined) return undefined
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new InvalidInput(`Idempotency-Key must be one header of 1 to ${MAX_KEY_LENGTH} characters.`)
-  }
-  return key
-}
 
 export const hashRequest = (request: unknown) => createHash('sha256').update(JSON.stringify(request)).digest('hex')
 

@@ -1,9 +1,9 @@
 // The orders' queries: the products an order takes, its stock taken in one statement, its rows, and reading orders.
 import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
 import type { Engine } from '../db/connect.js'
+import type { Page } from '../db/page.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { fromCents, toIso } from '../db/values.js'
-import type { Page } from '../http/schemas.js'
 import { recordStockChanges } from '../outbox/repository.js'
 import type { Order, OrderPlacedBy } from './schemas.js'
 

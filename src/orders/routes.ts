@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import { NotFound } from '../errors.js'
 import { errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
 import type { Store } from '../store.js'
-import { idempotencyKeyOf } from './idempotency.js'
+import { idempotencyKeyOf } from './idempotency-header.js'
 import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery } from './schemas.js'
 
 /** "2 items, 59.97 EUR" (", org 00D…" through AppLink), for a log line a person reads (pino-pretty). */
