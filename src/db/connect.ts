@@ -1,6 +1,6 @@
 // The database behind DATABASE_URL, SQLite or PostgreSQL, as one small interface: queries (Kysely), transactions,
 // and a version that tells caches when the data may have changed. Besides db/, only the order write
-// (orders/repository.ts), the outbox claim (outbox/repository.ts) and the migrations (column types) ask which
+// (orders/order-writers.ts), the outbox claim (outbox/repository.ts) and the migrations (column types) ask which
 // engine it is.
 import { type Kysely, sql } from 'kysely'
 import type { Tables } from './tables.js'

@@ -4,14 +4,8 @@ import type { Database } from '../db/connect.js'
 import { MixedCurrencies, NotFound, OutOfStock, ProductInactive } from '../errors.js'
 import type { StockChange } from '../outbox/repository.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
-import {
-  findOrderedProducts,
-  type OrderedProduct,
-  type OrderLine,
-  orderWriterFor,
-  type TakenLine,
-  toOrder,
-} from './repository.js'
+import { type OrderLine, orderWriterFor, type TakenLine } from './order-writers.js'
+import { findOrderedProducts, type OrderedProduct, toOrder } from './repository.js'
 import type { Order, OrderInput, OrderPlacedBy } from './schemas.js'
 
 export interface PlacedOrder {
@@ -60,7 +54,7 @@ function stockFound(taken: TakenLine[], current: OrderedProduct[]): OrderedProdu
 
 /**
  * Takes the stock of every line that has enough, then writes the order from what was taken, all in one
- * transaction: on PostgreSQL as one statement, on SQLite one statement after the other (repository.ts says why).
+ * transaction: on PostgreSQL as one statement, on SQLite one statement after the other (order-writers.ts says why).
  * If a line could not be taken, or the products are of several currencies, the transaction is rolled back and the
  * refusal says why. A stock row is locked (PostgreSQL) from the moment its stock is taken to the commit.
  */
