@@ -1,25 +1,20 @@
 // The environment as one TypeBox schema, validated once at start-up; a bad variable stops start-up with one line.
-// The SF_* variables are Salesforce's own (salesforce/config.ts).
+// The SF_* variables are Salesforce's own (salesforce/config.ts); the HTTP_* limits and the production password policy
+// are checked beside the HTTP code that uses them (http/limits-config.ts, http/password-policy.ts).
 import { randomBytes } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
-import { ConfigError, Count, Milliseconds, OneOf } from './environment-variables.js'
+import { ConfigError, Count, OneOf } from './environment-variables.js'
+import { type HttpLimits, HttpLimitsVariables, httpLimitsOf } from './http/limits-config.js'
+import { checkProductionPasswords } from './http/password-policy.js'
 import {
   appLinkSalesforceConfig,
   type SalesforceConfig,
   SalesforceVariables,
   salesforceConfig,
 } from './salesforce/config.js'
-import { weaknessOf } from './weak-password.js'
-
-export const HTTP_DEFAULTS = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 20_000,
-  idleTimeoutMs: 30_000,
-  maxConnections: 1000,
-}
 
 export const Environment = Type.Object({
   NODE_ENV: Type.Optional(Type.String({ description: 'production enforces a strong API_PASSWORD.' })),
@@ -38,22 +33,7 @@ export const Environment = Type.Object({
     }),
   ),
   DATABASE_POOL_SIZE: Count('PostgreSQL connections each process may open', DEFAULT_POOL_SIZE),
-  HTTP_HEADERS_TIMEOUT_MS: Milliseconds(
-    'Time a client has to send the request headers',
-    HTTP_DEFAULTS.headersTimeoutMs,
-  ),
-  HTTP_REQUEST_TIMEOUT_MS: Milliseconds(
-    'Time a client has to send the whole request, body included',
-    HTTP_DEFAULTS.requestTimeoutMs,
-  ),
-  HTTP_IDLE_TIMEOUT_MS: Milliseconds(
-    'Longest silence on a connection while a request is received or answered',
-    HTTP_DEFAULTS.idleTimeoutMs,
-  ),
-  HTTP_MAX_CONNECTIONS: Count(
-    'Connections open at once; past it, a newcomer takes the place of the one idle longest',
-    HTTP_DEFAULTS.maxConnections,
-  ),
+  ...HttpLimitsVariables.properties,
   API_USERNAME: Type.Optional(
     Type.String({
       minLength: 1,
@@ -97,16 +77,6 @@ export const Environment = Type.Object({
   ...AppLinkVariables.properties,
 })
 export type Environment = Static<typeof Environment>
-
-export const MIN_PRODUCTION_PASSWORD_LENGTH = 16
-
-/** How long a client may take, and how many may connect: slow or numerous clients cannot hold the service. */
-export interface HttpLimits {
-  headersTimeoutMs: number
-  requestTimeoutMs: number
-  idleTimeoutMs: number
-  maxConnections: number
-}
 
 export interface Config {
   port: number
@@ -163,41 +133,11 @@ export function loadConfig(
     throw new ConfigError(`${name} is invalid: ${port} is not between 0 (any free port) and 65535.`)
   }
 
-  const http: HttpLimits = {
-    headersTimeoutMs: Number(vars.HTTP_HEADERS_TIMEOUT_MS ?? HTTP_DEFAULTS.headersTimeoutMs),
-    requestTimeoutMs: Number(vars.HTTP_REQUEST_TIMEOUT_MS ?? HTTP_DEFAULTS.requestTimeoutMs),
-    idleTimeoutMs: Number(vars.HTTP_IDLE_TIMEOUT_MS ?? HTTP_DEFAULTS.idleTimeoutMs),
-    maxConnections: Number(vars.HTTP_MAX_CONNECTIONS ?? HTTP_DEFAULTS.maxConnections),
-  }
-  if (http.headersTimeoutMs > http.requestTimeoutMs) {
-    throw new ConfigError(
-      `HTTP_HEADERS_TIMEOUT_MS is invalid: ${http.headersTimeoutMs} is longer than HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}), which includes the headers.`,
-    )
-  }
+  const http = httpLimitsOf(vars)
 
   const production = vars.NODE_ENV === 'production'
   // AppLink mode has no password: the service mesh authenticates every caller.
-  const checkPasswords = production && !appLink
-  if (checkPasswords && (vars.API_PASSWORD ?? '').length < MIN_PRODUCTION_PASSWORD_LENGTH) {
-    throw new ConfigError(
-      `API_PASSWORD must be set to at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production.`,
-    )
-  }
-  if (
-    checkPasswords &&
-    vars.API_PASSWORD_PREVIOUS !== undefined &&
-    vars.API_PASSWORD_PREVIOUS.length < MIN_PRODUCTION_PASSWORD_LENGTH
-  ) {
-    throw new ConfigError(
-      `API_PASSWORD_PREVIOUS must be at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters when NODE_ENV=production (or unset).`,
-    )
-  }
-  if (checkPasswords) {
-    for (const name of ['API_PASSWORD', 'API_PASSWORD_PREVIOUS'] as const) {
-      const weakness = vars[name] === undefined ? undefined : weaknessOf(vars[name])
-      if (weakness) throw new ConfigError(`${name} is too easy to guess: ${weakness}. Try: openssl rand -base64 24`)
-    }
-  }
+  if (production && !appLink) checkProductionPasswords(vars)
   // Nothing asks for a password in AppLink mode, so none is kept or printed.
   const password = vars.API_PASSWORD ?? (appLink ? randomPassword() : passwordWhenUnset(vars.DATABASE_URL))
 
