@@ -1,14 +1,13 @@
 // The environment as one TypeBox schema, validated once at start-up; a bad variable stops start-up with one line.
 // The SF_* variables are Salesforce's own (salesforce/config.ts); the HTTP_* limits and the production password policy
 // are checked beside the HTTP code that uses them (http/limits-config.ts, http/password-policy.ts).
-import { randomBytes } from 'node:crypto'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, OneOf } from './environment-variables.js'
 import { type HttpLimits, HttpLimitsVariables, httpLimitsOf } from './http/limits-config.js'
-import { checkProductionPasswords } from './http/password-policy.js'
+import { checkProductionPasswords, randomPassword } from './http/password-policy.js'
 import {
   appLinkSalesforceConfig,
   type SalesforceConfig,
@@ -105,8 +104,6 @@ export interface ConfigOptions {
   /** The password of a run without API_PASSWORD (never in production); a new random one by default. */
   passwordWhenUnset?: (databaseUrl: string | undefined) => string
 }
-
-const randomPassword = () => randomBytes(18).toString('base64url')
 
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,

@@ -1,6 +1,7 @@
 // How an environment variable is described (a TypeBox string schema whose description is the help text), and the
 // error that stops start-up when one is wrong.
 import { Type } from 'typebox'
+import { StringEnum } from './string-enum.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -8,7 +9,7 @@ export class ConfigError extends Error {
 
 /** One of a few words; a wrong one is refused with the list of allowed ones. */
 export const OneOf = <const T extends string[]>(values: [...T], description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: values, description })
+  StringEnum(values, { description })
 
 /** 100 ms to about 2.8 hours. */
 export const Milliseconds = (description: string, fallback: number) =>

@@ -1,9 +1,9 @@
 // The password a local run uses when API_PASSWORD is not set: generated once and kept in the data folder (next to
 // the SQLite file, readable by its owner only), so that the curl line printed yesterday still works today.
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DEFAULT_SQLITE_PATH, describeDatabaseUrl } from './db/connect.js'
+import { randomPassword } from './http/password-policy.js'
 
 export interface RememberedPassword {
   password: string
@@ -20,7 +20,7 @@ export function rememberedPassword(databaseUrl: string | undefined): RememberedP
   } catch {
     // Not there yet: a first run.
   }
-  const password = randomBytes(18).toString('base64url')
+  const password = randomPassword()
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, `${password}\n`, { mode: 0o600 })
   return { password, file }

@@ -2,9 +2,7 @@
 import { type Static, type TSchema, type TSchemaOptions, Type } from 'typebox'
 import type { Page } from '../db/page.js'
 
-/** A closed string set as `{ type: 'string', enum }`: External Services reads enums, not unions of literals. */
-export const StringEnum = <const T extends string[]>(values: [...T], options: { description?: string } = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options })
+export { StringEnum } from '../string-enum.js'
 
 /**
  * `{ $ref: '<$id>' }` to a shared schema (registered with addSchema), statically typed as that schema.

@@ -3,7 +3,7 @@
 // answer again.
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { DELETE_BATCH_ROWS, inBatches } from '../db/in-batches.js'
+import { deleteOlderThan } from '../db/delete-older-than.js'
 import type { Tables } from '../db/tables.js'
 import { IdempotencyConflict } from '../errors.js'
 import type { Order } from './schemas.js'
@@ -42,13 +42,5 @@ export async function saveAnswer(trx: Kysely<Tables>, key: string, order: Order)
 
 export function purgeExpiredKeys(db: Kysely<Tables>, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_HOURS * 3600_000).toISOString()
-  return inBatches(DELETE_BATCH_ROWS, async (limit) => {
-    const result = await db
-      .deleteFrom('idempotency_keys')
-      .where('key', 'in', (eb) =>
-        eb.selectFrom('idempotency_keys').select('key').where('created_at', '<', cutoff).limit(limit),
-      )
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
+  return deleteOlderThan(db, { table: 'idempotency_keys', key: 'key', time: 'created_at', cutoff })
 }

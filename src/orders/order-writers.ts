@@ -1,6 +1,7 @@
 // The order write, one per engine: the stock of every line taken in one statement, then the order, its items and its
 // outbox rows written from what was taken (the reads of orders are in repository.ts).
 import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
+import { caseById } from '../db/case-by-id.js'
 import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { recordStockChanges } from '../outbox/repository.js'
@@ -40,13 +41,11 @@ export interface OrderToWrite {
 }
 
 /** `case id when <product> then <quantity> ... end`: each line's quantity, for the row of its product. */
-function quantityOf(lines: OrderLine[]) {
-  return sql<number>`case id ${sql.join(
-    // The casts tell PostgreSQL the type of each parameter, which a bare `then $2` leaves open.
-    lines.map((line) => sql`when ${line.productId} then cast(${line.quantity} as integer)`),
-    sql` `,
-  )} end`
-}
+const quantityOf = (lines: OrderLine[]) =>
+  caseById<number>(
+    lines.map((line) => [line.productId, line.quantity]),
+    'integer',
+  )
 
 /**
  * Takes every line's stock in one statement, only from rows that are sold and still hold enough: an archived

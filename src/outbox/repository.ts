@@ -1,7 +1,8 @@
 // The stock-event outbox: rows written in the stock change's own transaction, claimed by a dispatcher with a lease.
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { Database } from '../db/connect.js'
-import { DELETE_BATCH_ROWS, inBatches } from '../db/in-batches.js'
+import { deleteOlderThan } from '../db/delete-older-than.js'
+import { inBatches } from '../db/in-batches.js'
 import type { StockEventsTable, Tables } from '../db/tables.js'
 
 export type PendingStockEvent = Selectable<StockEventsTable>
@@ -266,11 +267,5 @@ export async function pendingEvents(db: Kysely<Tables>): Promise<{ count: number
 /** Sent rows are kept a week for inspection, then removed. */
 export function purgeSentEvents(db: Kysely<Tables>, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - 7 * 24 * 3600_000).toISOString()
-  return inBatches(DELETE_BATCH_ROWS, async (limit) => {
-    const result = await db
-      .deleteFrom('stock_events')
-      .where('id', 'in', (eb) => eb.selectFrom('stock_events').select('id').where('sent_at', '<', cutoff).limit(limit))
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  })
+  return deleteOlderThan(db, { table: 'stock_events', key: 'id', time: 'sent_at', cutoff })
 }
