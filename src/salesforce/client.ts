@@ -1,14 +1,9 @@
 // The REST client the rest of the app uses: SOQL and sObject Collections, with timeouts, one 401 retry, typed errors.
 import { Connection, type HttpRequest, type HttpResponse, type StreamPromise } from '@jsforce/jsforce-node'
-import { SalesforceAuthError, SalesforceRequestError, SalesforceUnavailableError, toSalesforceError } from './errors.js'
+import { SalesforceRequestError, SalesforceUnavailableError, sessionRefused, toSalesforceError } from './errors.js'
+import { type RecordResult, toRecordResult } from './record-result.js'
 import type { ApiSettings } from './settings.js'
 import type { SalesforceLogger, TokenProvider } from './token-provider.js'
-
-export interface RecordResult {
-  success: boolean
-  id?: string
-  errors: Array<{ statusCode: string; message: string }>
-}
 
 export interface SalesforceClient {
   /** Runs a SOQL query and returns the records of every page. */
@@ -35,12 +30,6 @@ interface QueryPage<T> {
   records: T[]
 }
 
-interface WireSaveResult {
-  id?: string
-  success?: boolean
-  errors?: Array<{ statusCode?: string; errorCode?: string; message?: string }>
-}
-
 export function createSalesforceClient(settings: ApiSettings, deps: SalesforceClientDeps): SalesforceClient {
   const { tokenProvider, logger } = deps
 
@@ -58,9 +47,7 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
       refreshFn: (c, callback) => {
         if (c.accessToken) tokenProvider.invalidate(c.accessToken)
         if (refreshed || deadline.aborted) {
-          refreshError = new SalesforceAuthError(
-            'INVALID_SESSION_ID',
-            'Session expired or invalid',
+          refreshError = sessionRefused(
             "Salesforce rejected the integration user's session again right after re-authenticating",
           )
           callback(refreshError)
@@ -163,13 +150,4 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
       )
     },
   }
-}
-
-// Per-record errors use `statusCode` on the wire (jsforce's types say `errorCode`); a published platform event is
-// `success: true` with an OPERATION_ENQUEUED "error", which is not an error.
-function toRecordResult(raw: WireSaveResult): RecordResult {
-  const errors = (raw.errors ?? [])
-    .map((e) => ({ statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_ERROR', message: e.message ?? '' }))
-    .filter((e) => !(raw.success === true && e.statusCode === 'OPERATION_ENQUEUED'))
-  return { success: raw.success === true, ...(raw.id ? { id: raw.id } : {}), errors }
 }

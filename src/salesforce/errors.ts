@@ -30,6 +30,14 @@ export class SalesforceAuthError extends SalesforceError {
   }
 }
 
+/**
+ * Salesforce refused a session again, and it cannot be renewed (the fresh token was refused too, or the session is
+ * the invoking user's, which only AppLink hands over); `message` says whose, for the log.
+ */
+export function sessionRefused(message: string): SalesforceAuthError {
+  return new SalesforceAuthError('INVALID_SESSION_ID', 'Session expired or invalid', message)
+}
+
 /** Salesforce could not be reached, answered 5xx, or did not answer in time. */
 export class SalesforceUnavailableError extends SalesforceError {
   readonly code = 'SALESFORCE_UNAVAILABLE'

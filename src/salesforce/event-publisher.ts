@@ -1,10 +1,11 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
 import { DatabaseUnavailable } from '../errors.js'
 import type { PendingStockEvent } from '../outbox/repository.js'
-import type { RecordResult, SalesforceClient } from './client.js'
+import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { SalesforceError, SalesforceLimitError } from './errors.js'
 import { INVENTORY_EVENT_FIELDS } from './names.js'
+import { type RecordResult, recordErrorsText } from './record-result.js'
 import type { SalesforceLogger } from './token-provider.js'
 
 /** The outbox as the publisher needs it (the Store provides it; outbox/repository.ts says how). */
@@ -118,11 +119,8 @@ export function createEventPublisher(
       await outbox.retryWaitingNow(REJECTED)
     }
     if (failed.length > 0) {
-      const reason = results
-        .find((result) => !result.success)
-        ?.errors.map((e) => `${e.statusCode}: ${e.message}`)
-        .join('; ')
-      await retryLater(failed, REJECTED, reason ?? 'rejected')
+      const refusal = results.find((result) => !result.success)
+      await retryLater(failed, REJECTED, refusal ? recordErrorsText(refusal) : 'rejected')
     }
     const refused = failed.length > 0 ? `, ${failed.length} refused` : ''
     logger.info(

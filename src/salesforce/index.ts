@@ -5,7 +5,7 @@ import type { OrgOriginCheck } from '../applink/org-url.js'
 import type { AppLinkSdk } from '../applink/sdk.js'
 import { createSalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
-import { SalesforceAuthError } from './errors.js'
+import { sessionRefused } from './errors.js'
 import { createEventPublisher, type Outbox, type PublisherOptions } from './event-publisher.js'
 import { createOrgProductIds } from './org-product-ids.js'
 import { createStockSync, type ProductIdCache } from './stock-sync.js'
@@ -106,11 +106,7 @@ function createInvokerStockSync(config: SalesforceConfig, logger: SalesforceLogg
     const tokenProvider: TokenProvider = {
       getToken: async () => {
         if (!refused) return session
-        throw new SalesforceAuthError(
-          'INVALID_SESSION_ID',
-          'Session expired or invalid',
-          "Salesforce refused the invoking user's session that AppLink passed on",
-        )
+        throw sessionRefused("Salesforce refused the invoking user's session that AppLink passed on")
       },
       invalidate: () => {
         refused = true

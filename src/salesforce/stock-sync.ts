@@ -1,9 +1,10 @@
 // Writes flowcart's stock into Product2: remembered Ids make a warm sync one sObject Collections call per 200 products.
 import type { Inventory, SalesforceSync } from '../inventory/schemas.js'
-import type { RecordResult, SalesforceClient } from './client.js'
+import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { scrub } from './errors.js'
 import { PRODUCT_OBJECT } from './names.js'
+import { type RecordResult, recordErrorsText } from './record-result.js'
 import type { SalesforceLogger } from './token-provider.js'
 
 export type SyncedInventory = Inventory & { salesforceSync: SalesforceSync }
@@ -54,8 +55,7 @@ function failureMessage(result: RecordResult): string {
 const failureReasons = (failures: Array<{ sku: string; recordId: string; result: RecordResult }>) =>
   failures
     .map(({ sku, recordId, result }) => {
-      const errors = result.errors.map((e) => `${e.statusCode}: ${scrub(e.message)}`).join('; ')
-      return `${sku} (${recordId}): ${errors || 'no reason given'}`
+      return `${sku} (${recordId}): ${recordErrorsText(result) || 'no reason given'}`
     })
     .join(' | ')
 
