@@ -5,8 +5,9 @@ import { Type } from 'typebox'
 import { ProductIdParams } from '../catalog/schemas.js'
 import { NotFound } from '../errors.js'
 import { errorResponses, SchemaRef } from '../http/schemas.js'
-import { type StockSync, syncDisabled } from '../salesforce/stock-sync.js'
+import type { StockSync } from '../salesforce/stock-sync.js'
 import type { Store } from '../store.js'
+import { syncDisabled, withSalesforceSync } from './salesforce-sync.js'
 import { Inventory, InventoryQuery, StockInput } from './schemas.js'
 
 export async function inventoryRoutes(
@@ -40,7 +41,7 @@ export async function inventoryRoutes(
       const items = await store.listInventory(productId)
       if (productId !== undefined && items.length === 0) throw new NotFound(`Product ${productId} does not exist.`)
       const stockSync = stockSyncFor(request)
-      return stockSync ? stockSync.syncInventory(items, request.log) : syncDisabled(items)
+      return stockSync ? withSalesforceSync(await stockSync.syncInventory(items, request.log)) : syncDisabled(items)
     },
   )
 

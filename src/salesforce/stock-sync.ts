@@ -1,13 +1,23 @@
 // Writes flowcart's stock into Product2: remembered Ids make a warm sync one sObject Collections call per 200 products.
-import type { Inventory, SalesforceSync } from '../inventory/schemas.js'
 import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
-import { scrub } from './errors.js'
 import { PRODUCT_OBJECT } from './names.js'
-import { type RecordResult, recordErrorsText } from './record-result.js'
+import { type RecordResult, type Refusal, recordErrorsText, refusalOf } from './record-result.js'
 import type { SalesforceLogger } from './token-provider.js'
 
-export type SyncedInventory = Inventory & { salesforceSync: SalesforceSync }
+/** A product's stock, as it is written into its Product2. */
+export interface StockLevel {
+  productId: number
+  sku: string
+  quantityInStock: number
+}
+
+/** What became of a product's Product2 record; the caller words it for its own users. */
+export type SyncOutcome =
+  | { status: 'updated'; recordId: string }
+  /** No Product2 has the product's SKU in `matchField`. */
+  | { status: 'notFound'; matchField: string }
+  | { status: 'failed'; recordId: string; refusal: Refusal }
 
 /** The Product2 Ids remembered in flowcart's database (product-ids.ts, through the Store). */
 export interface ProductIdCache {
@@ -27,30 +37,6 @@ const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KE
 
 const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 
-// A validation rule's message is the org admin's own sentence, written for the users who save the record: Salesforce
-// says a client application "can display [it] to the user" (ValidationRule, Metadata API Developer Guide,
-// https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_validationformulas.htm), and it is
-// what a Flow builder needs to see. Salesforce's other per-record messages are its own words, which can name other
-// records and users: they go to the log.
-const VALIDATION_RULE = 'FIELD_CUSTOM_VALIDATION_EXCEPTION'
-/** Salesforce's per-record status codes are a fixed vocabulary (UNABLE_TO_LOCK_ROW…): they may be passed on. */
-const STATUS_CODE = /^[A-Z][A-Z0-9_]{0,63}$/
-
-/** Why a record was not updated, in flowcart's words: Salesforce's status codes, and a validation rule's message. */
-function failureMessage(result: RecordResult): string {
-  if (result.errors.length === 0) return 'Salesforce did not update this Product2 and did not say why.'
-  const codes = [
-    ...new Set(result.errors.map((e) => (STATUS_CODE.test(e.statusCode) ? e.statusCode : 'UNKNOWN_ERROR'))),
-  ]
-  const rules = result.errors.filter((e) => e.statusCode === VALIDATION_RULE && e.message).map((e) => scrub(e.message))
-  const otherWords = result.errors.some((e) => e.statusCode !== VALIDATION_RULE)
-  return (
-    `Salesforce did not update this Product2 (${codes.join(', ')})` +
-    (rules.length > 0 ? `: ${rules.join(' ')}` : '') +
-    (otherWords ? "; Salesforce's words are in flowcart's log." : '')
-  )
-}
-
 /** Salesforce's own words for the records it refused, as one log line. */
 const failureReasons = (failures: Array<{ sku: string; recordId: string; result: RecordResult }>) =>
   failures
@@ -59,9 +45,9 @@ const failureReasons = (failures: Array<{ sku: string; recordId: string; result:
     })
     .join(' | ')
 
-function lookUpChunks(items: Inventory[]): Inventory[][] {
-  const chunks: Inventory[][] = []
-  let chunk: Inventory[] = []
+function lookUpChunks(items: StockLevel[]): StockLevel[][] {
+  const chunks: StockLevel[][] = []
+  let chunk: StockLevel[] = []
   let bytes = 0
   for (const item of items) {
     const size = encodeURIComponent(soqlString(item.sku)).length + 3
@@ -77,16 +63,10 @@ function lookUpChunks(items: Inventory[]): Inventory[][] {
   return chunks
 }
 
-export const syncDisabled = (items: Inventory[]): SyncedInventory[] =>
-  items.map((item) => ({
-    ...item,
-    salesforceSync: { status: 'disabled', message: 'Salesforce is not configured on this flowcart service.' },
-  }))
-
 export function createStockSync(client: SalesforceClient, ids: ProductIdCache, config: SalesforceConfig) {
   const { productMatchField: matchField, stockField } = config
 
-  async function lookUp(items: Inventory[]): Promise<Map<number, string>> {
+  async function lookUp(items: StockLevel[]): Promise<Map<number, string>> {
     const found = new Map<number, string>()
     for (const chunk of lookUpChunks(items)) {
       const skus = [...new Set(chunk.map((item) => item.sku))]
@@ -108,7 +88,7 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
     return found
   }
 
-  async function update(items: Inventory[], recordIds: Map<number, string>) {
+  async function update(items: StockLevel[], recordIds: Map<number, string>) {
     const targets = items.filter((item) => recordIds.has(item.productId))
     const results = await client.updateRecords(
       PRODUCT_OBJECT,
@@ -122,7 +102,10 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
      * Throws the client's typed errors when Salesforce cannot be reached or refuses auth: Flow takes its fault path.
      * Records Salesforce refused are logged to `log` (the request's, so under its id).
      */
-    async syncInventory(items: Inventory[], log: SalesforceLogger): Promise<SyncedInventory[]> {
+    async syncInventory<T extends StockLevel>(
+      items: T[],
+      log: SalesforceLogger,
+    ): Promise<Array<{ item: T; outcome: SyncOutcome }>> {
       const known = await ids.findSalesforceIds(
         items.map((item) => item.productId),
         new Date(Date.now() - MISSING_RECHECK_MS),
@@ -153,16 +136,16 @@ export function createStockSync(client: SalesforceClient, ids: ProductIdCache, c
       const synced = items.map((item) => {
         const recordId = recordIds.get(item.productId)
         const result = results.get(item.productId)
-        let salesforceSync: SalesforceSync
+        let outcome: SyncOutcome
         if (!recordId || !result) {
-          salesforceSync = { status: 'notFound', message: `No ${PRODUCT_OBJECT} has ${matchField} = '${item.sku}'.` }
+          outcome = { status: 'notFound', matchField }
         } else if (result.success) {
-          salesforceSync = { status: 'updated', recordId }
+          outcome = { status: 'updated', recordId }
         } else {
           failures.push({ sku: item.sku, recordId, result })
-          salesforceSync = { status: 'failed', recordId, message: failureMessage(result) }
+          outcome = { status: 'failed', recordId, refusal: refusalOf(result) }
         }
-        return { ...item, salesforceSync }
+        return { item, outcome }
       })
       if (failures.length > 0) {
         log.warn({ failed: failures.length, reason: failureReasons(failures) }, 'Salesforce refused Product2 updates')
