@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import type { AppLink } from './applink/connect.js'
 import { productRoutes } from './catalog/routes.js'
 import { type Config, publishesEvents } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
@@ -21,6 +22,7 @@ import { inventoryRoutes } from './inventory/routes.js'
 import { createLogger } from './logger.js'
 import { orderRoutes } from './orders/routes.js'
 import { scheduleRetentionPurge } from './retention-purge.js'
+import type { SalesforceConfig } from './salesforce/config.js'
 import type { PublisherOptions } from './salesforce/event-publisher.js'
 import type { SalesforceIntegration } from './salesforce/index.js'
 import { sharedSchemas } from './shared-schemas.js'
@@ -86,20 +88,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents(config) },
     ))
   if (!deps.store) app.addHook('onClose', () => store.close())
-  const appLink = config.appLink && {
-    sdk: await (await import('./applink/sdk.js')).loadAppLinkSdk(),
-    orgOriginOf: (await import('./applink/org-url.js')).orgOriginCheck(config.appLink.trustedOrgOrigins),
-  }
-  // Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured).
+  const appLink = config.appLink && (await (await import('./applink/connect.js')).connectAppLink(config.appLink))
   const salesforceSide =
     config.salesforce &&
-    (await import('./salesforce/index.js')).connectSalesforce(
-      config.salesforce,
-      store,
-      app.log,
-      appLink,
-      deps.publisherOptions,
-    )
+    (await connectSalesforceSide(config.salesforce, store, app.log, appLink, deps.publisherOptions))
   const salesforce = salesforceSide?.integration
   if (salesforce) {
     app.addHook('onReady', async () => salesforce.publisher.start())
@@ -128,9 +120,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
   })
-  const authenticate = appLink
-    ? (await import('./applink/client-context.js')).clientContextAuth(appLink.sdk, appLink.orgOriginOf)
-    : await basicAuthFor(app, config)
+  const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config)
   await app.register(async (api) => {
     await authenticate(api)
     await api.register(productRoutes, { store })
@@ -150,4 +140,24 @@ async function basicAuthFor(app: FastifyInstance, config: Config) {
   app.addHook('onClose', () => loginThrottle.close())
   return (api: FastifyInstance) =>
     requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle)
+}
+
+/**
+ * Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured). flowcart
+ * signs in by itself through an AppLink authorization in AppLink mode, with the JWT bearer flow in basic mode.
+ */
+async function connectSalesforceSide(
+  config: SalesforceConfig,
+  store: Store,
+  logger: FastifyBaseLogger,
+  appLink: AppLink | undefined,
+  publisherOptions: PublisherOptions | undefined,
+) {
+  const { connectSalesforce } = await import('./salesforce/index.js')
+  const { createTokenProvider } = await import('./salesforce/token-provider.js')
+  const ownTokens =
+    appLink && config.appLinkAuthorization
+      ? appLink.authorizationTokens(config.appLinkAuthorization, logger)
+      : config.jwt && createTokenProvider(config.jwt, { logger })
+  return connectSalesforce(config, store, logger, ownTokens, publisherOptions)
 }

@@ -3,17 +3,17 @@
 // can reach it). The header is decoded with @heroku/applink and its fields checked before anything trusts them.
 import type { FastifyInstance } from 'fastify'
 import { HttpError } from '../http/http-error.js'
+import type { UserSession } from '../salesforce/user-session.js'
 import type { OrgOriginCheck } from './org-url.js'
 import type { AppLinkSdk } from './sdk.js'
 
-/** Who called, as AppLink says: the org, the user who ran the Flow (or Apex, or agent), and that user's session. */
-export interface Invoker {
-  orgId: string
+/**
+ * Who called, as AppLink says: the org, the user who ran the Flow (or Apex, or agent), and that user's session (its
+ * access token and the org's My Domain URL), with which the Salesforce calls made for the request act as that user.
+ */
+export interface Invoker extends UserSession {
   userId: string
   username: string
-  /** The invoking user's access token and the org's My Domain URL: Salesforce calls made for the request use them. */
-  accessToken: string
-  instanceUrl: string
   apiVersion: string
 }
 
