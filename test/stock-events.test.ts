@@ -133,6 +133,21 @@ describe.each(engines)('stock events on %s', (engine) => {
     const { store } = await openTestStore(databaseUrl, { seedDemoData: false })
     expect((await store.pendingEvents()).count).toBe(0)
   })
+
+  it('keeps a session Salesforce echoes when it refuses an event out of the log, and names the refusal', async () => {
+    const { app, emulator, logs } = await salesforceApp(engine)
+    const session = '00D000000000001!AQEAQFakeSessionOfTheIntegrationUser'
+    emulator.failRecords(() => true, 'INVALID_FIELD', `bad value for SKU__c (session ${session})`)
+    expect((await order(app, 1)).statusCode).toBe(201)
+    await publishDue(app)
+    expect(emulator.events()).toEqual([])
+    expect(await health(app)).toMatchObject({ pendingEvents: 1, lastError: 'EVENT_REJECTED' })
+    // The publisher may try again before the test looks: each try logs the same reason.
+    const refused = logs.filter((line) => line.includes('stock events not published'))
+    expect(refused.length).toBeGreaterThan(0)
+    for (const line of refused) expect(line).toContain('INVALID_FIELD: bad value for SKU__c (session [redacted token])')
+    expect(logs.join('\n')).not.toContain(session)
+  })
 })
 
 describe.skipIf(!engines.includes('postgres'))('stock events with several dynos on PostgreSQL', () => {
