@@ -1,4 +1,5 @@
-// sObject Collections' answer for each record: read from the wire, and told in one line for the log.
+// sObject Collections' answer for each record: read from the wire, told in one line for the log, and what of a refusal
+// the user who asked for the change may be shown.
 import { scrub } from './errors.js'
 
 export interface RecordError {

@@ -30,9 +30,9 @@ export interface ProductIdCache {
 /** SOQL IN lists are chunked (by count and by encoded size) so a query URL stays well under Salesforce's limits. */
 const LOOKUP_CHUNK = 200
 const LOOKUP_CHUNK_BYTES = 8_000
-/** Per-record errors that mean "this remembered Id is gone": look the SKU up again, once. */
 /** A SKU Salesforce did not have is looked up again after this long (someone may have created its Product2). */
 export const MISSING_RECHECK_MS = 15 * 60_000
+/** Per-record errors that mean "this remembered Id is gone": look the SKU up again, once. */
 const STALE_ID_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND', 'INVALID_ID_FIELD'])
 
 const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -40,9 +40,7 @@ const soqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/
 /** Salesforce's own words for the records it refused, as one log line. */
 const failureReasons = (failures: Array<{ sku: string; recordId: string; result: RecordResult }>) =>
   failures
-    .map(({ sku, recordId, result }) => {
-      return `${sku} (${recordId}): ${recordErrorsText(result) || 'no reason given'}`
-    })
+    .map(({ sku, recordId, result }) => `${sku} (${recordId}): ${recordErrorsText(result) || 'no reason given'}`)
     .join(' | ')
 
 function lookUpChunks(items: StockLevel[]): StockLevel[][] {
