@@ -6,7 +6,7 @@ import type { AppLink } from './applink/connect.js'
 import { productRoutes } from './catalog/routes.js'
 import { type Config, publishesEvents } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
-import { openDatabase } from './db/connect.js'
+import { type Database, openDatabase } from './db/connect.js'
 import { requireBasicAuth } from './http/auth.js'
 import { answerClientError, answerFrameworkError, refuseConnect } from './http/connection-errors.js'
 import { registerErrorHandling } from './http/error-handler.js'
@@ -21,12 +21,14 @@ import { strictValidatorCompiler } from './http/validation.js'
 import { inventoryRoutes } from './inventory/routes.js'
 import { createLogger } from './logger.js'
 import { orderRoutes } from './orders/routes.js'
+import { stockEventOutbox } from './outbox/stock-event-outbox.js'
+import { prepareDatabase } from './prepare-database.js'
 import { scheduleRetentionPurge } from './retention-purge.js'
 import type { SalesforceConfig } from './salesforce/config.js'
 import type { PublisherOptions } from './salesforce/event-publisher.js'
-import type { SalesforceIntegration } from './salesforce/index.js'
+import type { SalesforceIntegration, SalesforceStore } from './salesforce/index.js'
+import { salesforceStore } from './salesforce-store.js'
 import { sharedSchemas } from './shared-schemas.js'
-import { openStore, type Store } from './store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,8 +49,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 100_000
 
 export interface AppDependencies {
   logger?: Logger
-  /** An open store; by default one is opened from config.databaseUrl and closed with the app. */
-  store?: Store
+  /** An open, prepared database, the caller's to close; by default one is opened from config.databaseUrl. */
+  db?: Database
   /** Tuning of the platform-event publisher (tests shorten its retry delays). */
   publisherOptions?: PublisherOptions
 }
@@ -78,27 +80,26 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.decorate('connections', watchConnections(app.server, { maxConnections: config.http.maxConnections }))
   acceptOnlyUtf8Json(app)
 
-  const store =
-    deps.store ??
-    (await openStore(
-      await openDatabase(config.databaseUrl, {
-        poolSize: config.databasePoolSize,
-        onConnectionLost: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
-      }),
-      { seedDemoData: config.seedDemoData, recordStockEvents: publishesEvents(config) },
-    ))
-  if (!deps.store) app.addHook('onClose', () => store.close())
+  const db = deps.db ?? (await openOwnDatabase(app, config))
+  // Every stock change is recorded for Salesforce in its own transaction when flowcart publishes events.
+  const stockEvents = stockEventOutbox({ recording: publishesEvents(config) })
   const appLink = config.appLink && (await (await import('./applink/connect.js')).connectAppLink(config.appLink))
   const salesforceSide =
     config.salesforce &&
-    (await connectSalesforceSide(config.salesforce, store, app.log, appLink, deps.publisherOptions))
+    (await connectSalesforceSide(
+      config.salesforce,
+      salesforceStore(db, stockEvents),
+      app.log,
+      appLink,
+      deps.publisherOptions,
+    ))
   const salesforce = salesforceSide?.integration
   if (salesforce) {
     app.addHook('onReady', async () => salesforce.publisher.start())
     app.addHook('preClose', async () => salesforce.publisher.stop())
     app.decorate('salesforce', salesforce)
   }
-  scheduleRetentionPurge(app, store)
+  scheduleRetentionPurge(app, db.kysely)
 
   registerErrorHandling(app)
   for (const schema of sharedSchemas) app.addSchema(schema)
@@ -115,7 +116,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
 
   await registerOpenApi(app, { publicUrl: config.publicUrl, appLink: Boolean(config.appLink) })
   await app.register(healthRoutes, {
-    store,
+    database: db,
     salesforce,
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
@@ -123,15 +124,27 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config)
   await app.register(async (api) => {
     await authenticate(api)
-    await api.register(productRoutes, { store })
-    await api.register(orderRoutes, { store })
+    await api.register(productRoutes, { db, stockEvents })
+    await api.register(orderRoutes, { db, stockEvents })
     await api.register(inventoryRoutes, {
-      store,
+      db,
+      stockEvents,
       // AppLink mode writes as the invoking user; basic mode as the integration user.
       stockSyncFor: (request) => salesforceSide?.stockSyncFor(request.invoker),
     })
   })
   return app
+}
+
+/** The database of DATABASE_URL, prepared (migrated, seeded when asked) and closed with the app. */
+async function openOwnDatabase(app: FastifyInstance, config: Config): Promise<Database> {
+  const db = await openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    onConnectionLost: (error) => app.log.warn({ err: error }, 'database connection lost; the pool reconnects'),
+  })
+  app.addHook('onClose', () => db.close())
+  await prepareDatabase(db, { seedDemoData: config.seedDemoData })
+  return db
 }
 
 /** Basic auth with its login throttle (closed with the app). */
@@ -148,7 +161,7 @@ async function basicAuthFor(app: FastifyInstance, config: Config) {
  */
 async function connectSalesforceSide(
   config: SalesforceConfig,
-  store: Store,
+  store: SalesforceStore,
   logger: FastifyBaseLogger,
   appLink: AppLink | undefined,
   publisherOptions: PublisherOptions | undefined,

@@ -1,12 +1,20 @@
 // Forgets idempotency keys and published stock events past their retention, hourly and at start-up.
 import type { FastifyInstance } from 'fastify'
-import type { Store } from './store.js'
+import type { Kysely } from 'kysely'
+import type { Tables } from './db/tables.js'
+import { purgeExpiredKeys } from './orders/idempotency.js'
+import { purgeSentEvents } from './outbox/repository.js'
 
 const PURGE_INTERVAL_MS = 3600_000
 
-export function scheduleRetentionPurge(app: FastifyInstance, store: Store) {
+/** Idempotency keys and published events past their retention; how many rows went. */
+export async function purgeExpiredRecords(db: Kysely<Tables>): Promise<number> {
+  return (await purgeExpiredKeys(db)) + (await purgeSentEvents(db))
+}
+
+export function scheduleRetentionPurge(app: FastifyInstance, db: Kysely<Tables>) {
   const purge = () =>
-    store.purgeExpiredRecords().then(
+    purgeExpiredRecords(db).then(
       (count) => count > 0 && app.log.info({ count }, 'expired idempotency keys and sent stock events removed'),
       (error: unknown) => app.log.warn({ err: error }, 'could not remove expired records'),
     )

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importProducts } from '../src/catalog/import-products.js'
 import { readProductCsv } from '../src/catalog/product-csv.js'
-import { engines, openTestStore, sharedDatabaseUrlFor } from './helper.js'
+import { stockEventOutbox } from '../src/outbox/stock-event-outbox.js'
+import { engines, openTestDatabase, sharedDatabaseUrlFor } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 
 const CATALOG = `sku,name,description,price,currencyCode,active,quantityInStock
@@ -155,15 +156,18 @@ FC-NEW-4,Short row
 
   it('records each stock level it sets for Salesforce, in the same transaction', async () => {
     const databaseUrl = await sharedDatabaseUrlFor(engine)
-    const { db } = await openTestStore(databaseUrl, { seedDemoData: false, recordStockEvents: true })
+    const db = await openTestDatabase(databaseUrl, { seedDemoData: false })
     const { rows } = readProductCsv(CATALOG)
-    expect(await importProducts(db, rows, { recordEvents: true })).toEqual({
+    expect(await importProducts(db, stockEventOutbox({ recording: true }), rows)).toEqual({
       created: 3,
       updated: 0,
       unchanged: 0,
       stockSet: 3,
     })
-    expect(await importProducts(db, rows, { recordEvents: true })).toMatchObject({ unchanged: 3, stockSet: 0 })
+    expect(await importProducts(db, stockEventOutbox({ recording: true }), rows)).toMatchObject({
+      unchanged: 3,
+      stockSet: 0,
+    })
     const events = await selectRows<{ sku: string; quantity_in_stock: number }>(
       databaseUrl,
       'select sku, quantity_in_stock from stock_events order by sku',

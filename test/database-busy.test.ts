@@ -7,7 +7,7 @@ import { createLogger } from '../src/logger.js'
 import {
   authHeaders,
   createPostgresDatabase,
-  openTestStore,
+  openTestDatabase,
   postgresAvailable,
   registerCleanup,
   testConfig,
@@ -24,8 +24,8 @@ describe('database pool', () => {
 describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After, and the refused order changes nothing', async () => {
     const databaseUrl = await createPostgresDatabase()
-    const { store } = await openTestStore(databaseUrl, { poolSize: 1, poolWaitMs: 300 })
-    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), store })
+    const db = await openTestDatabase(databaseUrl, { poolSize: 1, poolWaitMs: 300 })
+    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), db })
     registerCleanup(() => app.close())
 
     // Another session locks the catalog; the pool's only connection then waits on that lock inside a request.

@@ -6,7 +6,7 @@ import {
   authHeaders,
   buildTestApp,
   createPostgresDatabase,
-  openTestStore,
+  openTestDatabase,
   postgresAvailable,
   registerCleanup,
   testConfig,
@@ -82,13 +82,19 @@ describe('errors are always the JSON ErrorResponse', () => {
   })
 
   it('an unexpected failure → 500 with a masked message; the detail stays in the log', async () => {
-    const { store } = await openTestStore('sqlite::memory:')
+    const db = await openTestDatabase('sqlite::memory:')
     const lines: string[] = []
     const logger = createLogger('info', { write: (line: string) => lines.push(line) })
-    const app = await buildApp(testConfig(), {
-      logger,
-      store: { ...store, listProducts: () => Promise.reject(new Error('disk on fire at /var/secret/path')) },
+    // Every read of a table fails as a broken disk would, with a detail that must stay out of the answer.
+    const failing = new Proxy(db.kysely, {
+      get: (target, name, receiver) =>
+        name === 'selectFrom'
+          ? () => {
+              throw new Error('disk on fire at /var/secret/path')
+            }
+          : Reflect.get(target, name, receiver),
     })
+    const app = await buildApp(testConfig(), { logger, db: { ...db, kysely: failing } })
     const response = await app.inject({ url: '/products', headers: authHeaders })
     expectJsonError(response, 500, 'INTERNAL')
     expect(response.body).not.toContain('disk on fire')
@@ -97,9 +103,9 @@ describe('errors are always the JSON ErrorResponse', () => {
   })
 
   it('/healthz answers 503 when the database is unreachable', async () => {
-    const { store } = await openTestStore('sqlite::memory:', { seedDemoData: false, keepOpen: true })
-    const app = await buildApp(testConfig(), { logger: createLogger('silent'), store })
-    await store.close()
+    const db = await openTestDatabase('sqlite::memory:', { seedDemoData: false, keepOpen: true })
+    const app = await buildApp(testConfig(), { logger: createLogger('silent'), db })
+    await db.close()
     const response = await app.inject({ url: '/healthz' })
     expect(response.statusCode).toBe(503)
     expect(response.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' })

@@ -11,7 +11,7 @@ import { buildApp } from '../src/app.js'
 import { type Config, loadConfig } from '../src/config.js'
 import { type Database, type DatabaseOptions, openDatabase } from '../src/db/connect.js'
 import { createLogger } from '../src/logger.js'
-import { openStore, type Store, type StoreOptions } from '../src/store.js'
+import { prepareDatabase } from '../src/prepare-database.js'
 
 export const TEST_USER = 'flowcart'
 export const TEST_PASSWORD = 'test-password-0123456789'
@@ -139,15 +139,16 @@ export async function buildTestApp(
 }
 
 /**
- * A store on `databaseUrl`, with its database, so a test can arrange rows or look at what was stored; closed after
+ * The database at `databaseUrl`, prepared as the app prepares its own (the demo catalog seeded unless
+ * `seedDemoData: false`), so a test can arrange rows, hand it to buildApp, or look at what was stored; closed after
  * the test unless `keepOpen`.
  */
-export async function openTestStore(
+export async function openTestDatabase(
   databaseUrl: string,
-  options: Partial<StoreOptions> & DatabaseOptions & { keepOpen?: boolean } = {},
-): Promise<{ store: Store; db: Database }> {
+  options: { seedDemoData?: boolean; keepOpen?: boolean } & DatabaseOptions = {},
+): Promise<Database> {
   const db = await openDatabase(databaseUrl, options)
-  const store = await openStore(db, { seedDemoData: true, ...options })
-  if (!options.keepOpen) cleanups.push(() => store.close())
-  return { store, db }
+  await prepareDatabase(db, { seedDemoData: options.seedDemoData ?? true })
+  if (!options.keepOpen) cleanups.push(() => db.close())
+  return db
 }

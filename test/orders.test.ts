@@ -9,7 +9,7 @@ import {
   buildTestApp,
   databaseUrlFor,
   engines,
-  openTestStore,
+  openTestDatabase,
   registerCleanup,
   testConfig,
 } from './helper.js'
@@ -77,7 +77,7 @@ describe.each(engines)('orders on %s', (engine) => {
 
   it('refuses an order mixing currencies with 400 VALIDATION, and changes no stock', async () => {
     const databaseUrl = await databaseUrlFor(engine)
-    const { store, db } = await openTestStore(databaseUrl)
+    const db = await openTestDatabase(databaseUrl)
     await db.kysely
       .insertInto('products')
       .values({
@@ -90,7 +90,7 @@ describe.each(engines)('orders on %s', (engine) => {
         updated_at: new Date().toISOString(),
       })
       .execute()
-    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), store })
+    const app = await buildApp(testConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger('silent'), db })
     registerCleanup(() => app.close())
 
     const response = await app.inject(

@@ -1,14 +1,15 @@
 // Expired idempotency keys and old sent events are removed a bounded batch at a time, never in one long statement.
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { databaseUrlFor, engines, openTestStore } from './helper.js'
+import { purgeExpiredRecords } from '../src/retention-purge.js'
+import { databaseUrlFor, engines, openTestDatabase } from './helper.js'
 
 const EXPIRED_KEYS = 20_000
 const OLD_EVENTS = 3_000
 
 describe.each(engines)('retention purge on %s', (engine) => {
   it('deletes in steps that other queries can see between, and keeps what is still in retention', async () => {
-    const { store, db } = await openTestStore(await databaseUrlFor(engine))
+    const db = await openTestDatabase(await databaseUrlFor(engine))
     const series = (count: number) =>
       engine === 'postgres'
         ? sql`select i from generate_series(1, ${count}) as i`
@@ -29,7 +30,7 @@ describe.each(engines)('retention purge on %s', (engine) => {
       )
 
     let finished = false
-    const purging = store.purgeExpiredRecords().finally(() => {
+    const purging = purgeExpiredRecords(db.kysely).finally(() => {
       finished = true
     })
     const seen: number[] = []

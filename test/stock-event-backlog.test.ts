@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import type { Database } from '../src/db/connect.js'
-import { authHeaders, databaseUrlFor, engines, openTestStore } from './helper.js'
+import { authHeaders, databaseUrlFor, engines, openTestDatabase } from './helper.js'
 import { startSalesforceTestbed } from './support/salesforce-app.js'
 
 /** The demo catalog's 12 products take most of the changes, as best-sellers do. */
@@ -100,12 +100,12 @@ describe.each(engines)('a stock-event backlog on %s', (engine) => {
   it('answers health checks and orders while a backlog fails and drains, and catches it up one call per 200 products as soon as Salesforce answers', async () => {
     const testbed = await startSalesforceTestbed()
     const databaseUrl = await databaseUrlFor(engine)
-    const { store, db } = await openTestStore(databaseUrl, { recordStockEvents: true })
+    const db = await openTestDatabase(databaseUrl)
     await addProducts(db)
     const backlog = await arrangeBacklog(db)
     testbed.emulator.setDown(true)
     // The default delays: a failure now waits minutes, not the test harness's milliseconds.
-    const app = await testbed.startApp(databaseUrl, {}, store, { retryBaseMs: 1000, retryMaxMs: 300_000 })
+    const app = await testbed.startApp(databaseUrl, {}, db, { retryBaseMs: 1000, retryMaxMs: 300_000 })
 
     // Salesforce is still down: the publisher tries the backlog and fails while requests keep arriving.
     let slowest = 0
@@ -168,10 +168,10 @@ describe.each(engines)('a stock-event backlog on %s', (engine) => {
   it('stops publishing at REQUEST_LIMIT_EXCEEDED, the products not yet tried included, until the limit’s wait is over', async () => {
     const testbed = await startSalesforceTestbed()
     const databaseUrl = await databaseUrlFor(engine)
-    const { store, db } = await openTestStore(databaseUrl, { recordStockEvents: true })
+    const db = await openTestDatabase(databaseUrl)
     await addProducts(db)
     // The default delays: a wait of minutes, not the test harness's milliseconds.
-    const app = await testbed.startApp(databaseUrl, {}, store, { retryBaseMs: 1000, retryMaxMs: 300_000 })
+    const app = await testbed.startApp(databaseUrl, {}, db, { retryBaseMs: 1000, retryMaxMs: 300_000 })
     await arrangeBacklog(db)
     testbed.emulator.resetCounters()
     testbed.emulator.failNextApiCalls(1, 'limit')

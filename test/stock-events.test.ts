@@ -1,13 +1,14 @@
 // Every stock change reaches Salesforce as an Inventory_Update__e event, through the transactional outbox.
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
+import { pendingEvents } from '../src/outbox/repository.js'
 import { DEFAULT_INVENTORY_EVENT } from '../src/salesforce/names.js'
 import {
   authHeaders,
   buildTestApp,
   createPostgresDatabase,
   engines,
-  openTestStore,
+  openTestDatabase,
   sharedDatabaseUrlFor,
 } from './helper.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
@@ -130,8 +131,8 @@ describe.each(engines)('stock events on %s', (engine) => {
     expect(app.salesforce).toBeUndefined()
     expect((await app.inject({ url: '/healthz' })).json().salesforce).toEqual({ configured: false, pendingEvents: 0 })
     // /healthz says 0 whenever Salesforce is off; the outbox table itself must be empty too.
-    const { store } = await openTestStore(databaseUrl, { seedDemoData: false })
-    expect((await store.pendingEvents()).count).toBe(0)
+    const db = await openTestDatabase(databaseUrl, { seedDemoData: false })
+    expect((await pendingEvents(db.kysely)).count).toBe(0)
   })
 
   it('keeps a session Salesforce echoes when it refuses an event out of the log, and names the refusal', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_STOCK_FIELD } from '../src/salesforce/names.js'
 import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
-import { authHeaders, openTestStore } from './helper.js'
+import { authHeaders, openTestDatabase } from './helper.js'
 import { linesMentioning } from './support/log-capture.js'
 import { salesforceApp, startSalesforceTestbed } from './support/salesforce-app.js'
 
@@ -65,7 +65,7 @@ describe('stock sync in getInventory', () => {
 
   it('syncs 450 products in 3 collection calls when warm, and reports per-record failures per item', async () => {
     const testbed = await startSalesforceTestbed()
-    const { store, db } = await openTestStore('sqlite::memory:', { seedDemoData: false, recordStockEvents: true })
+    const db = await openTestDatabase('sqlite::memory:', { seedDemoData: false })
     const now = new Date().toISOString()
     const products = Array.from({ length: 450 }, (_, index) => ({
       sku: `BULK-${String(index).padStart(4, '0')}`,
@@ -79,7 +79,7 @@ describe('stock sync in getInventory', () => {
     await db.kysely.insertInto('products').values(products).execute()
     const { emulator } = testbed
     emulator.addProducts(products.map((product) => ({ Name: product.name, ProductCode: product.sku })))
-    const app = await testbed.startApp('sqlite::memory:', {}, store)
+    const app = await testbed.startApp('sqlite::memory:', {}, db)
 
     const cold = await app.inject(getInventory())
     expect(

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../src/db/connect.js'
 import { migrationsFor, StoredDataError } from '../src/db/migrations.js'
 import type { Tables } from '../src/db/tables.js'
-import { openStore } from '../src/store.js'
-import { type EngineName, engines, openTestStore, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
+import { prepareDatabase } from '../src/prepare-database.js'
+import { type EngineName, engines, openTestDatabase, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
 import { startServer } from './support/server-process.js'
 
 /** A database as flowcart left it before the amount rules existed (migrations up to 004). */
@@ -27,7 +27,7 @@ async function databaseBeforeAmountRules(engine: EngineName): Promise<{ url: str
 
 describe.each(engines)('stored amounts on %s', (engine) => {
   it('refuses writes that bypass the service and would store a negative or non-whole amount', async () => {
-    const { db } = await openTestStore(await sharedDatabaseUrlFor(engine))
+    const db = await openTestDatabase(await sharedDatabaseUrlFor(engine))
     const now = new Date().toISOString()
     const refused = [
       sql`update products set quantity_in_stock = -1 where id = 1`,
@@ -65,7 +65,7 @@ describe.each(engines)('stored amounts on %s', (engine) => {
 
     const other = await openDatabase(url)
     registerCleanup(() => other.close())
-    const opening = openStore(other, { seedDemoData: false })
+    const opening = prepareDatabase(other, { seedDemoData: false })
     await expect(opening).rejects.toBeInstanceOf(StoredDataError)
     await expect(opening).rejects.toThrow(/stock_events row 1: quantity_in_stock is -7/)
     if (engine === 'sqlite') await expect(opening).rejects.toThrow(/products row 1: quantity_in_stock is Inf/)

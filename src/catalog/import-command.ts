@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs'
 import { loadConfig, publishesEvents } from '../config.js'
 import { openDatabase } from '../db/connect.js'
-import { migrate } from '../db/migrations.js'
 import { DomainError } from '../errors.js'
+import { stockEventOutbox } from '../outbox/stock-event-outbox.js'
+import { prepareDatabase } from '../prepare-database.js'
 import { startUpProblem } from '../start-up-errors.js'
 import { importProducts } from './import-products.js'
 import { readProductCsv } from './product-csv.js'
@@ -36,8 +37,10 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig()
   const db = await openDatabase(config.databaseUrl, { poolSize: 1 })
   try {
-    await migrate(db.kysely, db.engine)
-    const outcome = await importProducts(db, rows, { recordEvents: publishesEvents(config) })
+    await prepareDatabase(db, { seedDemoData: false })
+    // The rows land in the outbox; the web dynos' publishers find them on their next poll.
+    const stockEvents = stockEventOutbox({ recording: publishesEvents(config) })
+    const outcome = await importProducts(db, stockEvents, rows)
     process.stdout.write(
       `Imported ${name} into ${db.engine}: ${rows.length} products, ${outcome.created} created, ` +
         `${outcome.updated} changed, ${outcome.unchanged} unchanged.\n`,

@@ -4,7 +4,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Database } from '../db/connect.js'
 import type { ProductsTable, Tables } from '../db/tables.js'
 import { DomainError } from '../errors.js'
-import { recordStockChanges, type StockChange } from '../outbox/repository.js'
+import type { StockChange } from '../outbox/repository.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { changedColumns, newProductFields } from './product-fields.js'
 import { findProductsBySku, insertProduct, updateProductRow } from './repository.js'
 import type { ProductInput } from './schemas.js'
@@ -34,7 +35,7 @@ export class ImportRowRefused extends DomainError {
   }
 }
 
-/** Rows per statement: well under SQLite's (32,766) and PostgreSQL's (65,535) limits on parameters. */
+/** SKUs looked up per statement: well under SQLite's (32,766) and PostgreSQL's (65,535) limits on parameters. */
 const LOOKUP_BATCH = 500
 
 async function currentProducts(trx: Kysely<Tables>, skus: string[]) {
@@ -48,10 +49,10 @@ async function currentProducts(trx: Kysely<Tables>, skus: string[]) {
 /** Rows with distinct SKUs (product-csv.ts refuses a file that repeats one). */
 export function importProducts(
   db: Database,
+  stockEvents: StockEventOutbox,
   rows: ProductRow[],
-  options: { recordEvents: boolean },
 ): Promise<ImportOutcome> {
-  return db.transact(async (trx) => {
+  return stockEvents.transact(db, async (trx) => {
     const outcome: ImportOutcome = { created: 0, updated: 0, unchanged: 0, stockSet: 0 }
     const stockChanges: StockChange[] = []
     const existing = await currentProducts(
@@ -81,11 +82,7 @@ export function importProducts(
       if (stockChanged) stockChanges.push({ productId: current.id, sku: current.sku, quantityInStock })
     }
     outcome.stockSet = stockChanges.length
-    if (options.recordEvents) {
-      for (let start = 0; start < stockChanges.length; start += LOOKUP_BATCH) {
-        await recordStockChanges(trx, stockChanges.slice(start, start + LOOKUP_BATCH))
-      }
-    }
+    await stockEvents.record(trx, stockChanges)
     return outcome
   })
 }

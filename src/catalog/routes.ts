@@ -2,14 +2,22 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import type { Database } from '../db/connect.js'
 import { NotFound } from '../errors.js'
 import { ErrorResponse, errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
-import type { Store } from '../store.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
+import { productPages } from './product-pages.js'
+import { findProduct } from './repository.js'
 import { Product, ProductChanges, ProductIdParams, ProductInput, ProductsQuery } from './schemas.js'
+import { createProduct, updateProduct } from './service.js'
 
-export async function productRoutes(app: FastifyInstance, { store }: { store: Store }) {
+export async function productRoutes(
+  app: FastifyInstance,
+  { db, stockEvents }: { db: Database; stockEvents: StockEventOutbox },
+) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
-  // The store hands back the very same page until the catalog changes, so its JSON is kept alongside it.
+  const listProducts = productPages(db)
+  // productPages hands back the very same page until the catalog changes, so its JSON is kept alongside it.
   const pageJson = new WeakMap<object, Buffer>()
 
   routes.get(
@@ -32,7 +40,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
       },
     },
     async (request, reply) => {
-      const page = await store.listProducts(pageOf(request.query), request.query.includeInactive)
+      const page = await listProducts(pageOf(request.query), request.query.includeInactive)
       let json = pageJson.get(page)
       if (json === undefined) {
         json = Buffer.from(reply.serialize(page) as string)
@@ -56,7 +64,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
       },
     },
     async (request) => {
-      const product = await store.findProduct(request.params.productId)
+      const product = await findProduct(db.kysely, request.params.productId)
       if (!product) throw new NotFound(`Product ${request.params.productId} does not exist.`)
       return product
     },
@@ -82,7 +90,7 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await store.createProduct(request.body)),
+    async (request, reply) => reply.code(201).send(await createProduct(db, stockEvents, request.body)),
   )
 
   routes.patch(
@@ -104,6 +112,6 @@ export async function productRoutes(app: FastifyInstance, { store }: { store: St
         },
       },
     },
-    async (request) => store.updateProduct(request.params.productId, request.body),
+    async (request) => updateProduct(db, request.params.productId, request.body),
   )
 }

@@ -2,19 +2,17 @@
 // for Salesforce like any other stock level, so a Product2 with the same ProductCode shows what flowcart has.
 import type { Database } from '../db/connect.js'
 import { NotFound, SkuTaken } from '../errors.js'
-import { recordStockChanges } from '../outbox/repository.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { changedColumns, newProductFields } from './product-fields.js'
 import { insertProduct, toProduct, updateProductRow } from './repository.js'
 import type { Product, ProductChanges, ProductInput } from './schemas.js'
 
-export function createProduct(db: Database, input: ProductInput, options: { recordEvents: boolean }): Promise<Product> {
+export function createProduct(db: Database, stockEvents: StockEventOutbox, input: ProductInput): Promise<Product> {
   const fields = newProductFields(input, new Date().toISOString())
-  return db.transact(async (trx) => {
+  return stockEvents.transact(db, async (trx) => {
     const product = await insertProduct(trx, input.sku, fields, 0)
     if (!product) throw new SkuTaken(input.sku)
-    if (options.recordEvents) {
-      await recordStockChanges(trx, [{ productId: product.id, sku: product.sku, quantityInStock: 0 }])
-    }
+    await stockEvents.record(trx, [{ productId: product.id, sku: product.sku, quantityInStock: 0 }])
     return product
   })
 }

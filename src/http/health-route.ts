@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
+import type { Database } from '../db/connect.js'
 import type { SalesforceIntegration } from '../salesforce/index.js'
-import type { Store } from '../store.js'
 import { Health } from './health-schema.js'
 
 /** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
@@ -12,21 +12,21 @@ const EVENTS_LATE_AFTER_S = 300
 export async function healthRoutes(
   app: FastifyInstance,
   options: {
-    store: Store
+    database: Pick<Database, 'ping'>
     salesforce?: SalesforceIntegration
     /** Salesforce is on, even when flowcart publishes nothing of its own (AppLink mode without an authorization). */
     salesforceOn: boolean
     meshHealthCheck: boolean
   },
 ) {
-  const { store, salesforce } = options
+  const { database, salesforce } = options
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   // AppLink's service mesh asks GET /healthcheck, which it lets through without AppLink authentication
   // (heroku-reference-apps/applink-getting-started-nodejs, its /healthcheck route); Heroku and operators ask /healthz.
   const paths = options.meshHealthCheck ? ['/healthz', '/healthcheck'] : ['/healthz']
   for (const path of paths)
     routes.get(path, { schema: { hide: true, response: { 200: Health, 503: Health } } }, async (_request, reply) => {
-      const databaseOk = await store.ping()
+      const databaseOk = await database.ping()
       const salesforceHealth =
         salesforce && databaseOk ? await salesforce.health() : { configured: options.salesforceOn, pendingEvents: 0 }
       const late = (salesforceHealth.oldestPendingSeconds ?? 0) > EVENTS_LATE_AFTER_S

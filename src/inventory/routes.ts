@@ -3,16 +3,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ProductIdParams } from '../catalog/schemas.js'
+import type { Database } from '../db/connect.js'
 import { NotFound } from '../errors.js'
 import { errorResponses, SchemaRef } from '../http/schemas.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { StockSync } from '../salesforce/stock-sync.js'
-import type { Store } from '../store.js'
+import { listInventory } from './repository.js'
 import { syncDisabled, withSalesforceSync } from './salesforce-sync.js'
 import { Inventory, InventoryQuery, StockInput } from './schemas.js'
+import { setStock } from './service.js'
 
 export async function inventoryRoutes(
   app: FastifyInstance,
-  { store, stockSyncFor }: { store: Store; stockSyncFor: (request: FastifyRequest) => StockSync | undefined },
+  {
+    db,
+    stockEvents,
+    stockSyncFor,
+  }: {
+    db: Database
+    stockEvents: StockEventOutbox
+    stockSyncFor: (request: FastifyRequest) => StockSync | undefined
+  },
 ) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -38,7 +49,7 @@ export async function inventoryRoutes(
     },
     async (request) => {
       const { productId } = request.query
-      const items = await store.listInventory(productId)
+      const items = await listInventory(db.kysely, productId)
       if (productId !== undefined && items.length === 0) throw new NotFound(`Product ${productId} does not exist.`)
       const stockSync = stockSyncFor(request)
       return stockSync ? withSalesforceSync(await stockSync.syncInventory(items, request.log)) : syncDisabled(items)
@@ -62,7 +73,7 @@ export async function inventoryRoutes(
       },
     },
     async (request) => {
-      const stock = await store.setStock(request.params.productId, request.body.quantityInStock)
+      const stock = await setStock(db, stockEvents, request.params.productId, request.body.quantityInStock)
       request.log.info(
         { productId: stock.productId, quantity: stock.quantityInStock },
         `stock of product ${stock.productId} set to ${stock.quantityInStock}`,

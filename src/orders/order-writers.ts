@@ -4,7 +4,8 @@ import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
 import { caseById } from '../db/case-by-id.js'
 import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
-import { recordStockChanges } from '../outbox/repository.js'
+import { recordTakenStock } from '../outbox/repository.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { OrderPlacedBy } from './schemas.js'
 
 export interface OrderLine {
@@ -36,8 +37,8 @@ export interface OrderToWrite {
   customerEmail: string | null
   placedBy: OrderPlacedBy | undefined
   now: string
-  /** Write an outbox row per product taken (when Salesforce is configured). */
-  recordEvents: boolean
+  /** Where each product taken is recorded as a stock event. */
+  stockEvents: StockEventOutbox
 }
 
 /** `case id when <product> then <quantity> ... end`: each line's quantity, for the row of its product. */
@@ -110,12 +111,10 @@ export async function writeOrderStepByStep(trx: Kysely<Tables>, toWrite: OrderTo
     .values(taken.map((line) => itemValues(order.id, line)))
     .returningAll()
     .execute()
-  if (toWrite.recordEvents) {
-    await recordStockChanges(
-      trx,
-      taken.map((line) => ({ productId: line.product_id, sku: line.sku, quantityInStock: line.quantity_in_stock })),
-    )
-  }
+  await toWrite.stockEvents.record(
+    trx,
+    taken.map((line) => ({ productId: line.product_id, sku: line.sku, quantityInStock: line.quantity_in_stock })),
+  )
   return { taken, order, items }
 }
 
@@ -167,23 +166,8 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
         )
         .returningAll(),
     )
-  const withEvents = toWrite.recordEvents
-    ? withOrder.with('events', (db) =>
-        db
-          .insertInto('stock_events')
-          .columns(['product_id', 'sku', 'quantity_in_stock', 'created_at', 'next_attempt_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('taken')
-              .select([
-                'product_id',
-                'sku',
-                'quantity_in_stock',
-                sql<string>`cast(${toWrite.now} as timestamptz)`.as('created_at'),
-                sql<string>`cast(${toWrite.now} as timestamptz)`.as('next_attempt_at'),
-              ]),
-          ),
-      )
+  const withEvents = toWrite.stockEvents.recording
+    ? withOrder.with('events', (db) => recordTakenStock(db, toWrite.now))
     : withOrder
   const rows = await withEvents
     .selectFrom('items')

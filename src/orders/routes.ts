@@ -2,11 +2,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import type { Database } from '../db/connect.js'
 import { NotFound } from '../errors.js'
 import { errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
-import type { Store } from '../store.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { idempotencyKeyOf } from './idempotency-header.js'
+import { findOrder, listOrders } from './repository.js'
 import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery } from './schemas.js'
+import { placeOrder } from './service.js'
 
 /** "2 items, 59.97 EUR" (", org 00D…" through AppLink), for a log line a person reads (pino-pretty). */
 function describeOrder(order: Order): string {
@@ -15,7 +18,10 @@ function describeOrder(order: Order): string {
   return `${items}, ${order.totalPrice} ${order.currencyCode}${org}`
 }
 
-export async function orderRoutes(app: FastifyInstance, { store }: { store: Store }) {
+export async function orderRoutes(
+  app: FastifyInstance,
+  { db, stockEvents }: { db: Database; stockEvents: StockEventOutbox },
+) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
 
   routes.post(
@@ -42,7 +48,13 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
     async (request, reply) => {
       const { invoker } = request
       const placedBy = invoker && { orgId: invoker.orgId, userId: invoker.userId }
-      const { order, replayed } = await store.placeOrder(request.body, idempotencyKeyOf(request.headers), placedBy)
+      const { order, replayed } = await placeOrder(
+        db,
+        stockEvents,
+        request.body,
+        idempotencyKeyOf(request.headers),
+        placedBy,
+      )
       if (replayed) reply.header('idempotent-replayed', 'true')
       // The business event, under the request's id. Never the customer's email: personal data stays out of logs.
       request.log.info(
@@ -77,7 +89,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
       },
     },
     async (request) => {
-      const order = await store.findOrder(request.params.orderId)
+      const order = await findOrder(db.kysely, request.params.orderId)
       // Through AppLink a caller sees the orders of its own org only; another org's is as if it did not exist.
       const visible = order && (!request.invoker || order.placedBy?.orgId === request.invoker.orgId)
       if (!visible) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
@@ -107,7 +119,7 @@ export async function orderRoutes(app: FastifyInstance, { store }: { store: Stor
       const { orgId } = request.query
       const { invoker } = request
       if (invoker && orgId !== undefined && orgId !== invoker.orgId) return []
-      return store.listOrders(pageOf(request.query), invoker ? invoker.orgId : orgId)
+      return listOrders(db.kysely, pageOf(request.query), invoker ? invoker.orgId : orgId)
     },
   )
 }

@@ -2,7 +2,7 @@
 // the same way.
 import type { Database } from '../db/connect.js'
 import { MixedCurrencies, NotFound, OutOfStock, ProductInactive } from '../errors.js'
-import type { StockChange } from '../outbox/repository.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import { type OrderLine, orderWriterFor, type TakenLine } from './order-writers.js'
 import { findOrderedProducts, type OrderedProduct, toOrder } from './repository.js'
@@ -12,7 +12,6 @@ export interface PlacedOrder {
   order: Order
   /** True when the answer is the stored one of an earlier request with the same idempotency key. */
   replayed: boolean
-  stockChanges: StockChange[]
 }
 
 /** Lines for the same product are merged; sorted by product id, so every order takes its rows in the same order. */
@@ -60,13 +59,14 @@ function stockFound(taken: TakenLine[], current: OrderedProduct[]): OrderedProdu
  */
 export async function placeOrder(
   db: Database,
+  stockEvents: StockEventOutbox,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  options: PlaceOptions,
+  placedBy: OrderPlacedBy | undefined,
 ): Promise<PlacedOrder> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await placeOnce(db, request, idempotencyKey, options)
+      return await placeOnce(db, stockEvents, request, idempotencyKey, placedBy)
     } catch (error) {
       if (!(error instanceof StockMovedMeanwhile) || attempt === 3) throw error
     }
@@ -76,30 +76,25 @@ export async function placeOrder(
 /** A line could not be taken, yet its stock suffices when read right after: another change landed in between. */
 class StockMovedMeanwhile extends Error {}
 
-export interface PlaceOptions {
-  recordEvents: boolean
-  /** Who places it, when the mode knows (AppLink). */
-  placedBy: OrderPlacedBy | undefined
-}
-
 function placeOnce(
   db: Database,
+  stockEvents: StockEventOutbox,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  options: PlaceOptions,
+  placedBy: OrderPlacedBy | undefined,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
   const customerEmail = request.customerEmail ?? null
   const writeOrder = orderWriterFor(db.engine)
   // Keys are the caller's: two orgs that pick the same key never see each other's order.
-  const key = idempotencyKey && (options.placedBy ? `${options.placedBy.orgId}/${idempotencyKey}` : idempotencyKey)
-  return db.transact(async (trx) => {
+  const key = idempotencyKey && (placedBy ? `${placedBy.orgId}/${idempotencyKey}` : idempotencyKey)
+  return stockEvents.transact(db, async (trx) => {
     if (key) {
-      const answer = await claimKey(trx, key, hashRequest({ lines, customerEmail, placedBy: options.placedBy }))
-      if (answer) return { order: answer, replayed: true, stockChanges: [] }
+      const answer = await claimKey(trx, key, hashRequest({ lines, customerEmail, placedBy }))
+      if (answer) return { order: answer, replayed: true }
     }
     const now = new Date().toISOString()
-    const written = await writeOrder(trx, { lines, customerEmail, now, ...options })
+    const written = await writeOrder(trx, { lines, customerEmail, now, placedBy, stockEvents })
     const currencies = new Set(written.taken.map((line) => line.currency_code))
     if (!written.order || written.taken.length < lines.length || currencies.size > 1) {
       const current = await findOrderedProducts(
@@ -110,11 +105,6 @@ function placeOnce(
     }
     const order = toOrder(written.order, written.items)
     if (key) await saveAnswer(trx, key, order)
-    const stockChanges = written.taken.map((line) => ({
-      productId: line.product_id,
-      sku: line.sku,
-      quantityInStock: line.quantity_in_stock,
-    }))
-    return { order, replayed: false, stockChanges }
+    return { order, replayed: false }
   })
 }

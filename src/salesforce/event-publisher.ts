@@ -1,6 +1,5 @@
 // Publishes the stock-event outbox to Salesforce as platform events: batched, coalesced per product, retried.
 import { DatabaseUnavailable } from '../errors.js'
-import type { PendingStockEvent } from '../outbox/repository.js'
 import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { SalesforceError, SalesforceLimitError } from './errors.js'
@@ -8,12 +7,21 @@ import { INVENTORY_EVENT_FIELDS } from './names.js'
 import { type RecordResult, recordErrorsText } from './record-result.js'
 import type { SalesforceLogger } from './token-provider.js'
 
-/** The outbox as the publisher needs it (the Store provides it; outbox/repository.ts says how). */
+/** A stock change waiting to be published: the event it becomes, and how often publishing it has failed. */
+export interface StockEvent {
+  id: number
+  productId: number
+  sku: string
+  quantityInStock: number
+  attempts: number
+}
+
+/** The outbox as the publisher needs it (src/salesforce-store.ts provides it over outbox/repository.ts). */
 export interface Outbox {
   /** Supersedes the older pending changes of the products changed after `afterId`, a batch; the id it got to. */
   supersedeOlderChanges(afterId: number): Promise<number | undefined>
   /** The newest due change of up to `productLimit` products, leased: one event per product. */
-  claimDueEvents(productLimit: number, leaseMs: number): Promise<PendingStockEvent[]>
+  claimDueEvents(productLimit: number, leaseMs: number): Promise<StockEvent[]>
   /** Marks each product's row `upToId` sent, and the older changes of the product it carried. */
   markPublished(published: Array<{ productId: number; upToId: number }>): Promise<void>
   scheduleRetry(ids: number[], retryAt: Date, code: string, reason: string): Promise<void>
@@ -88,15 +96,15 @@ export function createEventPublisher(
   let failingWith: string | undefined
 
   /** Publishes one claimed round; false when the call as a whole failed, and no further call should follow now. */
-  async function publishRound(events: PendingStockEvent[]): Promise<boolean> {
+  async function publishRound(events: StockEvent[]): Promise<boolean> {
     let results: RecordResult[]
     try {
       results = await client.createRecords(
         config.inventoryEvent,
         events.map((event) => ({
-          [INVENTORY_EVENT_FIELDS.productId]: event.product_id,
+          [INVENTORY_EVENT_FIELDS.productId]: event.productId,
           [INVENTORY_EVENT_FIELDS.sku]: event.sku,
-          [INVENTORY_EVENT_FIELDS.quantityInStock]: event.quantity_in_stock,
+          [INVENTORY_EVENT_FIELDS.quantityInStock]: event.quantityInStock,
         })),
       )
     } catch (error) {
@@ -110,7 +118,7 @@ export function createEventPublisher(
     }
     const published = events.filter((_, index) => results[index]?.success)
     const failed = events.filter((_, index) => !results[index]?.success)
-    await outbox.markPublished(published.map((event) => ({ productId: event.product_id, upToId: event.id })))
+    await outbox.markPublished(published.map((event) => ({ productId: event.productId, upToId: event.id })))
     if (published.length > 0) {
       status.lastPublishedAt = new Date().toISOString()
       if (failed.length === 0) status.lastError = undefined
@@ -134,7 +142,7 @@ export function createEventPublisher(
     return true
   }
 
-  async function retryLater(events: PendingStockEvent[], code: string, reason: string, atLeastMs = 0) {
+  async function retryLater(events: StockEvent[], code: string, reason: string, atLeastMs = 0) {
     status.lastError = code
     const attempts = Math.max(...events.map((event) => event.attempts))
     const retryAt = new Date(Date.now() + Math.max(atLeastMs, retryDelay(attempts, retryBaseMs, retryMaxMs)))

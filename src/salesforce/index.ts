@@ -8,7 +8,7 @@ import { createStockSync, type ProductIdCache } from './stock-sync.js'
 import type { SalesforceLogger, TokenProvider } from './token-provider.js'
 import { type UserSession, userSessionTokens } from './user-session.js'
 
-/** What the Salesforce side needs of the store (src/store.ts provides it). */
+/** What the Salesforce side needs of flowcart's database (src/salesforce-store.ts provides it). */
 export interface SalesforceStore extends Outbox, ProductIdCache {
   pendingEvents(): Promise<{ count: number; oldestSince: Date | undefined }>
   /** `listener` runs after every committed stock change. */

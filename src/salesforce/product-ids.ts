@@ -1,6 +1,7 @@
 // The Product2 record Id of each product, remembered so that a warm stock sync needs no look-up; a product that
 // Salesforce does not have is remembered as missing for a while, so it does not cost a query on every sync.
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import { caseById } from '../db/case-by-id.js'
 import type { Tables } from '../db/tables.js'
 
 /** The remembered Id, or null when a look-up after `missingSince` found no Product2. */
@@ -24,10 +25,7 @@ export async function findSalesforceIds(
 /** Stores what a look-up found: an Id, or null for "Salesforce has no such product" (as of now). One statement. */
 export async function rememberSalesforceIds(db: Kysely<Tables>, ids: Map<number, string | null>): Promise<void> {
   if (ids.size === 0) return
-  const idOf = sql<string | null>`case id ${sql.join(
-    [...ids].map(([productId, salesforceId]) => sql`when ${productId} then cast(${salesforceId} as text)`),
-    sql` `,
-  )} end`
+  const idOf = caseById<string | null>(ids, 'text')
   await db
     .updateTable('products')
     .set({ salesforce_id: idOf, salesforce_checked_at: new Date().toISOString() })

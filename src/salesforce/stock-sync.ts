@@ -19,7 +19,7 @@ export type SyncOutcome =
   | { status: 'notFound'; matchField: string }
   | { status: 'failed'; recordId: string; refusal: Refusal }
 
-/** The Product2 Ids remembered in flowcart's database (product-ids.ts, through the Store). */
+/** The Product2 Ids remembered in flowcart's database (product-ids.ts, through src/salesforce-store.ts). */
 export interface ProductIdCache {
   /** The remembered Id, or null when a look-up after `missingSince` found no Product2. */
   findSalesforceIds(productIds: number[], missingSince: Date): Promise<Map<number, string | null>>

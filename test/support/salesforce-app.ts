@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { DEMO_SKUS } from '../../src/catalog/demo-catalog.js'
+import type { Database } from '../../src/db/connect.js'
 import { createLogger } from '../../src/logger.js'
 import type { PublisherOptions } from '../../src/salesforce/event-publisher.js'
-import type { Store } from '../../src/store.js'
 import {
   generateKeyPair,
   type SalesforceEmulator,
@@ -29,7 +29,7 @@ export interface SalesforceTestbed {
   startApp(
     databaseUrl: string,
     env?: Record<string, string>,
-    store?: Store,
+    db?: Database,
     publisherOptions?: PublisherOptions,
   ): Promise<FastifyInstance>
 }
@@ -47,7 +47,7 @@ export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
     emulator,
     privateKey: keys.privateKey,
     logs,
-    async startApp(databaseUrl, env = {}, store, publisherOptions) {
+    async startApp(databaseUrl, env = {}, db, publisherOptions) {
       const config = testConfig({
         DATABASE_URL: databaseUrl,
         SF_LOGIN_URL: emulator.url,
@@ -61,7 +61,7 @@ export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
       // Short retry delays so a recovery is seen within a test; the poll is left to explicit publishDue() calls.
       const app = await buildApp(config, {
         logger,
-        store,
+        db,
         publisherOptions: { retryBaseMs: 5, retryMaxMs: 20, pollIntervalMs: 60_000, ...publisherOptions },
       })
       registerCleanup(() => app.close())

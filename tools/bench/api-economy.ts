@@ -42,13 +42,15 @@ const sampleEvents: SampleCost = {
 
 type Testbed = Awaited<ReturnType<typeof startTestbed>>
 
-/** A fresh emulator, store and app: no token cached, no Product2 Id remembered. */
+/** A fresh emulator, database and app: no token cached, no Product2 Id remembered. */
 async function startTestbed(keys: { privateKey: string; publicKey: string }, env: Record<string, string> = {}) {
   const { buildApp } = await import('../../src/app.js')
   const { loadConfig } = await import('../../src/config.js')
   const { createLogger } = await import('../../src/logger.js')
   const { openDatabase } = await import('../../src/db/connect.js')
-  const { openStore } = await import('../../src/store.js')
+  const { prepareDatabase } = await import('../../src/prepare-database.js')
+  const { pendingEvents } = await import('../../src/outbox/repository.js')
+  const { listInventory } = await import('../../src/inventory/repository.js')
 
   const ids = Array.from({ length: PRODUCTS }, (_, index) => index + 1)
   const emulator = await startSalesforceEmulator({
@@ -60,7 +62,7 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }, env
     apiLimit: 1_000_000_000,
   })
   const db = await openDatabase('sqlite::memory:')
-  const store = await openStore(db, { seedDemoData: false, recordStockEvents: true })
+  await prepareDatabase(db, { seedDemoData: false })
   const now = new Date().toISOString()
   await db.kysely
     .insertInto('products')
@@ -85,15 +87,16 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }, env
     SF_PRIVATE_KEY: keys.privateKey,
     ...env,
   })
-  const app = await buildApp(config, { store, logger: createLogger('silent') })
+  const app = await buildApp(config, { db, logger: createLogger('silent') })
   await app.ready()
   return {
     app,
     emulator,
-    store,
+    pendingEvents: () => pendingEvents(db.kysely),
+    listInventory: () => listInventory(db.kysely),
     async close() {
       await app.close()
-      await store.close()
+      await db.close()
       await emulator.close()
     },
   }
@@ -137,15 +140,15 @@ async function placeOrder(app: FastifyInstance, productId: number): Promise<numb
 async function drain(bed: Testbed) {
   for (;;) {
     await bed.app.salesforce?.publisher.publishDue()
-    if ((await bed.store.pendingEvents()).count === 0) return
+    if ((await bed.pendingEvents()).count === 0) return
   }
 }
 
-/** Every product's newest event must carry its stock in the store, or the counts would describe a broken run. */
+/** Every product's newest event must carry its stock in the database, or the counts would describe a broken run. */
 async function verifyEvents(bed: Testbed) {
   const latest = new Map<unknown, unknown>()
   for (const event of bed.emulator.events()) latest.set(event.fields.Product_Id__c, event.fields.Qty_In_Stock__c)
-  for (const item of await bed.store.listInventory()) {
+  for (const item of await bed.listInventory()) {
     if (item.quantityInStock !== STOCK && latest.get(item.productId) !== item.quantityInStock) {
       throw new Error(
         `product ${item.productId}: stock ${item.quantityInStock}, last event ${latest.get(item.productId)}`,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { sql } from 'kysely'
 import type { Database } from '../../src/db/connect.js'
-import type { Store } from '../../src/store.js'
+import type { StockEventOutbox } from '../../src/outbox/stock-event-outbox.js'
 import { generateKeyPair, startSalesforceEmulator } from '../salesforce-emulator/index.js'
 import { dropDatabase, freshDatabase } from './databases.js'
 
@@ -81,7 +81,10 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
   const { loadConfig } = await import('../../src/config.js')
   const { createLogger } = await import('../../src/logger.js')
   const { openDatabase } = await import('../../src/db/connect.js')
-  const { openStore } = await import('../../src/store.js')
+  const { prepareDatabase } = await import('../../src/prepare-database.js')
+  const { stockEventOutbox } = await import('../../src/outbox/stock-event-outbox.js')
+  const { pendingEvents } = await import('../../src/outbox/repository.js')
+  const { listInventory } = await import('../../src/inventory/repository.js')
 
   const keys = generateKeyPair()
   const emulator = await startSalesforceEmulator({
@@ -95,8 +98,8 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
       ? await freshDatabase(BENCH_DB)
       : `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-backlog-')), 'flowcart.db')}`
   const db = await openDatabase(databaseUrl)
-  const store = await openStore(db, { seedDemoData: false, recordStockEvents: true })
-  await arrangeBacklog(db, store, scenario)
+  await prepareDatabase(db, { seedDemoData: false })
+  await arrangeBacklog(db, stockEventOutbox({ recording: true }), scenario)
 
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
@@ -108,7 +111,7 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
   })
   emulator.setDown(true)
   // The publisher as in production: default poll, retry delays and lease.
-  const app = await buildApp(config, { store, logger: createLogger((process.env.LOG_LEVEL ?? 'silent') as 'silent') })
+  const app = await buildApp(config, { db, logger: createLogger((process.env.LOG_LEVEL ?? 'silent') as 'silent') })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
@@ -175,12 +178,12 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
   // The events of the orders placed while it caught up are sent too, before the check.
   await app.salesforce?.publisher.publishDue()
   await app.close()
-  const pendingLeft = (await store.pendingEvents()).count
+  const pendingLeft = (await pendingEvents(db.kysely)).count
   const latest = new Map<unknown, unknown>()
   for (const event of emulator.events()) latest.set(event.fields.Product_Id__c, event.fields.Qty_In_Stock__c)
-  const stock = await store.listInventory()
+  const stock = await listInventory(db.kysely)
   const wrongProducts = stock.filter((item) => latest.get(item.productId) !== item.quantityInStock).length
-  await store.close()
+  await db.close()
   await emulator.close()
   if (scenario.engine === 'postgres') await dropDatabase(BENCH_DB)
   return {
@@ -200,7 +203,8 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
  * transaction and its outbox row), each product's stock falling with every change to end at FINAL_STOCK; then every
  * row is marked as tried `attempts` times, as a long outage leaves them.
  */
-async function arrangeBacklog(db: Database, store: Store, scenario: BacklogScenario) {
+async function arrangeBacklog(db: Database, stockEvents: StockEventOutbox, scenario: BacklogScenario) {
+  const { setStock } = await import('../../src/inventory/service.js')
   const now = new Date().toISOString()
   const changesPerProduct = Math.ceil(scenario.rows / scenario.products)
   const products = Array.from({ length: scenario.products }, (_, index) => ({
@@ -227,12 +231,13 @@ async function arrangeBacklog(db: Database, store: Store, scenario: BacklogScena
       await Promise.all(
         round
           .slice(start, start + 50)
-          .map((productId) => store.setStock(productId, FINAL_STOCK + changesPerProduct - 1 - change)),
+          .map((productId) => setStock(db, stockEvents, productId, FINAL_STOCK + changesPerProduct - 1 - change)),
       )
     }
     written += round.length
   }
-  for (let productId = 1; productId <= scenario.products; productId++) await store.setStock(productId, FINAL_STOCK)
+  for (let productId = 1; productId <= scenario.products; productId++)
+    await setStock(db, stockEvents, productId, FINAL_STOCK)
   await db.kysely.updateTable('stock_events').set({ attempts: scenario.attempts }).execute()
   // The statistics autovacuum gathers while an outage's backlog grows (a table filled a moment ago has none yet).
   if (db.engine === 'postgres') await sql`analyze stock_events`.execute(db.kysely)
