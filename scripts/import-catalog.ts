@@ -1,5 +1,5 @@
-// npm run catalog:import: checks the Node version, then loads the CSV file (src/catalog/import-command.ts says how).
+// npm run catalog:import: checks the Node version, then loads the CSV file (src/catalog-import.ts says how).
 // Loaded with import() for the reason src/server.ts gives.
 import '../src/check-node-version.js'
 
-await import('../src/catalog/import-command.js')
+await import('../src/catalog-import.js')

@@ -4,7 +4,7 @@ import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
 import { caseById } from '../db/case-by-id.js'
 import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
-import { recordTakenStock } from '../outbox/repository.js'
+import { recordTakenStock } from '../outbox/outbox-rows.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { OrderPlacedBy } from './schemas.js'
 

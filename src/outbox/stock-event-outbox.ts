@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/connect.js'
 import type { Tables } from '../db/tables.js'
-import { recordStockChanges, type StockChange } from './repository.js'
+import { recordStockChanges, type StockChange } from './outbox-rows.js'
 
 export interface StockEventOutbox {
   /** False when Salesforce is not configured: nothing is recorded, and the publisher does not run. */

@@ -5,14 +5,14 @@
 // (heroku/cli docs/run.md: --no-tty for a pipe, -x to pass the exit code on). A command: what it prints is its
 // interface, so it writes to stdout (the outcome) and stderr (each problem with its line), not to a logger.
 import { readFileSync } from 'node:fs'
-import { loadConfig, publishesEvents } from '../config.js'
-import { openDatabase } from '../db/connect.js'
-import { DomainError } from '../errors.js'
-import { stockEventOutbox } from '../outbox/stock-event-outbox.js'
-import { prepareDatabase } from '../prepare-database.js'
-import { startUpProblem } from '../start-up-errors.js'
-import { importProducts } from './import-products.js'
-import { readProductCsv } from './product-csv.js'
+import { importProducts } from './catalog/import-products.js'
+import { readProductCsv } from './catalog/product-csv.js'
+import { loadConfig, publishesEvents } from './config.js'
+import { openDatabase } from './db/connect.js'
+import { DomainError } from './errors.js'
+import { stockEventOutbox } from './outbox/stock-event-outbox.js'
+import { prepareDatabase } from './prepare-database.js'
+import { startUpProblem } from './start-up-errors.js'
 
 /** Problems listed before the rest are only counted: a file of 10,000 bad rows should not flood the terminal. */
 const PROBLEMS_SHOWN = 20
