@@ -1,7 +1,7 @@
-// /__emulator/*: unauthenticated inspection and fault injection for curl, the demo and tests in other processes.
-import type { FastifyInstance } from 'fastify'
-import type { Controls } from './controls.js'
-import type { EmulatorState } from './state.js'
+// /__emulator/*: unauthenticated inspection and fault injection for curl, the demo and tests in other processes. The
+// first org's under /__emulator itself, as before; every org's under /__emulator/orgs/<orgId>, listed at /orgs.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Org, OrgRegistry } from './org-registry.js'
 import type { ApiFailure, EmulatorProduct } from './types.js'
 
 interface Faults {
@@ -10,6 +10,8 @@ interface Faults {
   failNextApiCalls?: { count: number; failure: ApiFailure }
   down?: boolean
   latencyMs?: number
+  apiLimit?: number
+  refuseTokens?: boolean
 }
 
 const count = { type: 'integer', minimum: 0 }
@@ -37,33 +39,62 @@ const faultsSchema = {
     },
     down: { type: 'boolean' },
     latencyMs: count,
+    apiLimit: count,
+    refuseTokens: { type: 'boolean' },
   },
 }
 
-export function registerAdmin(app: FastifyInstance, state: EmulatorState, controls: Controls): void {
-  const faultState = () => ({
+const describeOrg = ({ handle }: Org) => ({
+  orgId: handle.orgId,
+  instanceUrl: handle.instanceUrl,
+  username: handle.username,
+  consumerKey: handle.consumerKey,
+})
+
+export function registerAdmin(app: FastifyInstance, orgs: OrgRegistry): void {
+  registerOrgRoutes(app, () => orgs.first)
+  app.get('/orgs', async () => orgs.all().map(describeOrg))
+  app.register(
+    async (scoped) => {
+      const orgOf = (request: FastifyRequest) => orgs.byId((request.params as { orgId: string }).orgId)
+      scoped.addHook('onRequest', async (request, reply) => {
+        if (!orgOf(request)) return reply.code(404).send({ message: 'No such org' })
+      })
+      registerOrgRoutes(scoped, (request) => orgOf(request) as Org)
+    },
+    { prefix: '/orgs/:orgId' },
+  )
+}
+
+/** Inspection and faults of the org `orgOf` finds for a request. */
+function registerOrgRoutes(app: FastifyInstance, orgOf: (request: FastifyRequest) => Org): void {
+  const faultState = ({ state }: Org) => ({
     pendingTokenFailures: state.tokenFailures.length,
     pendingApiFailures: [...state.apiFailures],
     down: state.down,
     latencyMs: state.latencyMs,
     validTokens: state.tokens.size,
+    apiLimit: state.apiLimit,
+    refusingTokens: state.tokenRefusal !== undefined,
   })
 
-  app.get('/state', async () => ({
-    counters: controls.counters(),
-    records: controls.records(),
-    events: controls.events(),
+  const controls = (request: FastifyRequest) => orgOf(request).handle
+
+  app.get('/state', async (request) => ({
+    counters: controls(request).counters(),
+    records: controls(request).records(),
+    events: controls(request).events(),
   }))
-  app.get('/records', async () => controls.records())
-  app.get('/events', async () => controls.events())
-  app.get('/faults', async () => faultState())
+  app.get('/records', async (request) => controls(request).records())
+  app.get('/events', async (request) => controls(request).events())
+  app.get('/faults', async (request) => faultState(orgOf(request)))
 
   app.post<{ Body: EmulatorProduct[] }>(
     '/records',
     { schema: { body: { type: 'array', items: { type: 'object', required: ['Name'] } } } },
     async (request, reply) => {
       try {
-        return reply.code(201).send(controls.addProducts(request.body))
+        return reply.code(201).send(controls(request).addProducts(request.body))
       } catch (error) {
         return reply.code(400).send({ message: (error as Error).message })
       }
@@ -71,23 +102,27 @@ export function registerAdmin(app: FastifyInstance, state: EmulatorState, contro
   )
 
   app.delete<{ Params: { id: string } }>('/records/:id', async (request, reply) => {
-    controls.deleteRecord(request.params.id)
+    controls(request).deleteRecord(request.params.id)
     return reply.code(204).send()
   })
 
   app.post<{ Body: Faults }>('/faults', { schema: { body: faultsSchema } }, async (request) => {
-    const { failNextTokenRequests, expireAllTokens, failNextApiCalls, down, latencyMs } = request.body
+    const org = controls(request)
+    const { failNextTokenRequests, expireAllTokens, failNextApiCalls, down, latencyMs, apiLimit, refuseTokens } =
+      request.body
     if (typeof failNextTokenRequests === 'number') {
-      controls.failNextTokenRequests(failNextTokenRequests)
+      org.failNextTokenRequests(failNextTokenRequests)
     } else if (failNextTokenRequests) {
       const { count: n, error, error_description = '' } = failNextTokenRequests
-      controls.failNextTokenRequests(n, error ? { error, error_description } : undefined)
+      org.failNextTokenRequests(n, error ? { error, error_description } : undefined)
     }
-    if (expireAllTokens) controls.expireAllTokens()
-    if (failNextApiCalls) controls.failNextApiCalls(failNextApiCalls.count, failNextApiCalls.failure)
-    if (down !== undefined) controls.setDown(down)
-    if (latencyMs !== undefined) controls.setLatency(latencyMs)
-    return faultState()
+    if (expireAllTokens) org.expireAllTokens()
+    if (failNextApiCalls) org.failNextApiCalls(failNextApiCalls.count, failNextApiCalls.failure)
+    if (down !== undefined) org.setDown(down)
+    if (latencyMs !== undefined) org.setLatency(latencyMs)
+    if (apiLimit !== undefined) org.setApiLimit(apiLimit)
+    if (refuseTokens !== undefined) org.refuseTokens(refuseTokens)
+    return faultState(orgOf(request))
   })
 
   app.post<{ Body: { username: string } }>(
@@ -102,11 +137,11 @@ export function registerAdmin(app: FastifyInstance, state: EmulatorState, contro
         },
       },
     },
-    async (request, reply) => reply.code(201).send(controls.openSession(request.body.username)),
+    async (request, reply) => reply.code(201).send(controls(request).openSession(request.body.username)),
   )
 
-  app.post('/reset-counters', async (_request, reply) => {
-    controls.resetCounters()
+  app.post('/reset-counters', async (request, reply) => {
+    controls(request).resetCounters()
     return reply.code(204).send()
   })
 }

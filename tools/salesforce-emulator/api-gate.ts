@@ -1,7 +1,7 @@
 // What every REST call passes before its resource: counting, injected outages and faults, the session, the daily limit.
 import { randomInt } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { EmulatorState } from './state.js'
+import type { OrgState } from './org-state.js'
 import type { ApiFailure } from './types.js'
 import { ApiError, NOT_FOUND_MESSAGE, sendApiError } from './wire.js'
 
@@ -45,7 +45,7 @@ function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
  * Installs the gate on the REST plugin. Outages and injected faults answer before the session is looked at, and every
  * call that reaches the REST API is counted, the failed ones too, so a client's retries show in the counters.
  */
-export function installApiGate(app: FastifyInstance, state: EmulatorState): void {
+export function installApiGate(app: FastifyInstance, state: OrgState): void {
   app.decorateRequest('sessionUserId', '')
   app.addHook('onRequest', async (request, reply) => {
     state.countApiCall(endpointOf(request))

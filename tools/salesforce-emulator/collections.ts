@@ -1,7 +1,7 @@
 // sObject Collections: PATCH /composite/sobjects (update) and POST /composite/sobjects (create, publish events).
 import type { FastifyInstance } from 'fastify'
+import type { OrgState, SObject } from './org-state.js'
 import { checkJsonTypes, objectFor, type Prepared, prepareCreate, prepareUpdate } from './save.js'
-import type { EmulatorState, SObject } from './state.js'
 import { ApiError, checkVersion, type SaveResult, saveError, sendJson } from './wire.js'
 
 const MAX_RECORDS = 200
@@ -12,7 +12,7 @@ interface Collection {
   records: { type: string; record: SObject }[]
 }
 
-function readCollection(state: EmulatorState, body: unknown): Collection {
+function readCollection(state: OrgState, body: unknown): Collection {
   const { allOrNone, records } = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
   if (!Array.isArray(records)) {
     throw new ApiError(400, 'JSON_PARSER_ERROR', 'The request body must hold a records array')
@@ -43,7 +43,7 @@ function settle(prepared: Prepared[], allOrNone: boolean): SaveResult[] {
   })
 }
 
-export function registerCollections(app: FastifyInstance, state: EmulatorState): void {
+export function registerCollections(app: FastifyInstance, state: OrgState): void {
   const config = { endpoint: 'composite/sobjects' }
 
   app.patch<{ Params: { version: string } }>('/:version/composite/sobjects', { config }, async (request, reply) => {

@@ -1,12 +1,12 @@
-// The in-process handle on the emulator's state that tests call directly (and the admin endpoints call for curl).
-import type { EmulatorState } from './state.js'
-import type { SalesforceEmulator, TokenError } from './types.js'
+// The in-process handle on one org's state that tests call directly (and the admin endpoints call for curl).
+import type { OrgState } from './org-state.js'
+import type { OrgControls, TokenError } from './types.js'
 
-export type Controls = Omit<SalesforceEmulator, 'url' | 'instanceUrl' | 'close'>
+export type Controls = OrgControls
 
 const NOT_APPROVED: TokenError = { error: 'invalid_grant', error_description: "user hasn't approved this consumer" }
 
-export function createControls(state: EmulatorState): Controls {
+export function createControls(state: OrgState): Controls {
   return {
     counters: () => state.counters(),
     resetCounters: () => state.resetCounters(),
@@ -36,6 +36,13 @@ export function createControls(state: EmulatorState): Controls {
     },
     setLatency: (ms) => {
       state.latencyMs = ms
+    },
+    setApiLimit: (limit) => {
+      state.apiLimit = limit
+    },
+    limits: () => ({ apiUsage: state.apiUsage(), apiLimit: state.apiLimit }),
+    refuseTokens: (refuse, error = NOT_APPROVED) => {
+      state.tokenRefusal = refuse ? { ...error } : undefined
     },
   }
 }

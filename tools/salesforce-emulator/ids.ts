@@ -27,11 +27,23 @@ function checksum(id15: string): string {
   return suffix
 }
 
-export function makeId(prefix: string, sequence: number): string {
+/**
+ * Ids of different orgs never collide in Salesforce, so each emulated org has its own `realm` (the three characters
+ * after the key prefix): the first org's is Em0, the next ones' Em1, Em2 and so on.
+ */
+export function makeId(prefix: string, sequence: number, realm = realmOf(0)): string {
   let body = ''
   for (let n = sequence; n > 0; n = Math.floor(n / 62)) body = BASE62.charAt(n % 62) + body
-  const id15 = `${prefix}Em0${body.padStart(9, '0')}`
+  const id15 = `${prefix}${realm}${body.padStart(9, '0')}`
   return id15 + checksum(id15)
+}
+
+export const MAX_ORGS = BASE62.length
+
+/** The realm of the `index`-th org of an emulator (0 for the first). */
+export function realmOf(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_ORGS) throw new Error(`At most ${MAX_ORGS} orgs`)
+  return `Em${BASE62.charAt(index)}`
 }
 
 export function isWellFormedId(id: string): boolean {

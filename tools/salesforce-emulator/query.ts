@@ -1,9 +1,9 @@
 // GET /services/data/vXX.X/query?q= and the query-locator pages that follow it.
 import type { FastifyInstance } from 'fastify'
 import { idKey, isWellFormedId, KEY_PREFIX } from './ids.js'
+import type { OrgState, SObject } from './org-state.js'
 import { type FieldSpec, findField, productObject } from './schema.js'
 import { type Literal, parseSoql, SoqlError } from './soql.js'
-import type { EmulatorState, SObject } from './state.js'
 import { ApiError, checkVersion, sendJson } from './wire.js'
 
 const MAX_BATCH = 2000
@@ -47,7 +47,7 @@ function sameValue(field: FieldSpec, stored: unknown, wanted: Literal): boolean 
   return stored === wanted
 }
 
-function runQuery(state: EmulatorState, soql: string, version: string): SObject[] {
+function runQuery(state: OrgState, soql: string, version: string): SObject[] {
   let query: ReturnType<typeof parseSoql>
   try {
     query = parseSoql(soql)
@@ -81,7 +81,7 @@ function batchSize(header: string | string[] | undefined): number {
   return Math.min(MAX_BATCH, Math.max(MIN_BATCH, requested))
 }
 
-export function registerQuery(app: FastifyInstance, state: EmulatorState): void {
+export function registerQuery(app: FastifyInstance, state: OrgState): void {
   const page = (cursorId: string, offset: number, size: number) => {
     const cursor = state.cursors.get(cursorId)
     if (!cursor || offset > cursor.records.length)

@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify'
 import { installApiGate } from './api-gate.js'
 import { registerCollections } from './collections.js'
+import type { OrgState } from './org-state.js'
 import { registerQuery } from './query.js'
 import { registerSObjects } from './sobjects.js'
-import type { EmulatorState } from './state.js'
 
 export const REST_PREFIX = '/services/data'
 
 // Not wrapped in fastify-plugin on purpose: the gate's hooks and handlers must stay inside this prefix.
-export function restApi(state: EmulatorState) {
+export function restApi(state: OrgState) {
   return async (app: FastifyInstance) => {
     installApiGate(app, state)
     registerQuery(app, state)

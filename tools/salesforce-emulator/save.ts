@@ -1,8 +1,8 @@
 // Validating and applying one record of a create, update or event publish, as sObject Collections reports it.
 import { randomUUID } from 'node:crypto'
 import { isWellFormedId, KEY_PREFIX } from './ids.js'
+import type { OrgState, SObject } from './org-state.js'
 import { eventObject, findField, type ObjectSpec, productObject, typeMismatch } from './schema.js'
-import type { EmulatorState, SObject } from './state.js'
 import { ApiError, NOT_FOUND_MESSAGE, noSuchColumn, type SaveError, type SaveResult, saveError } from './wire.js'
 
 /** A record that passed every check and is applied later, or its failure; allOrNone decides between the two. */
@@ -13,7 +13,7 @@ const failed = (error: SaveError, id?: string): Prepared => ({
   result: { ...(id ? { id } : {}), success: false, errors: [error] },
 })
 
-export function objectFor(state: EmulatorState, type: string): ObjectSpec | undefined {
+export function objectFor(state: OrgState, type: string): ObjectSpec | undefined {
   if (type.toLowerCase() === productObject.name.toLowerCase()) return productObject
   const event = state.eventType(type)
   return event ? eventObject(event) : undefined
@@ -52,13 +52,13 @@ function readFields(object: ObjectSpec, record: SObject, insert: boolean): { fie
 }
 
 // Injected failures are consulted once per record, and only for records that would otherwise succeed.
-function injectedFailure(state: EmulatorState, view: SObject): SaveError | undefined {
+function injectedFailure(state: OrgState, view: SObject): SaveError | undefined {
   const rule = state.recordFailure
   return rule?.match(view) ? saveError(rule.statusCode, rule.message) : undefined
 }
 
 /** `userId`: whose session writes (the record's LastModifiedById). */
-export function prepareUpdate(state: EmulatorState, record: SObject, type: string, userId: string): Prepared {
+export function prepareUpdate(state: OrgState, record: SObject, type: string, userId: string): Prepared {
   const object = objectFor(state, type)
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))
   if (object.kind === 'event') {
@@ -91,7 +91,7 @@ export function prepareUpdate(state: EmulatorState, record: SObject, type: strin
 }
 
 /** `userId`: whose session writes (a platform event's CreatedById). */
-export function prepareCreate(state: EmulatorState, record: SObject, type: string, userId: string): Prepared {
+export function prepareCreate(state: OrgState, record: SObject, type: string, userId: string): Prepared {
   const object = objectFor(state, type)
   if (!object && type.toLowerCase().endsWith('__e')) return failed(saveError('NOT_FOUND', NOT_FOUND_MESSAGE))
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))

@@ -1,9 +1,9 @@
 // Single-record resources: PATCH /sobjects/Product2/{Id} and POST /sobjects/{Name} (a Product2 or a platform event).
 import type { FastifyInstance } from 'fastify'
 import { isWellFormedId, KEY_PREFIX } from './ids.js'
+import type { OrgState, SObject } from './org-state.js'
 import { checkJsonTypes, objectFor, prepareCreate, prepareUpdate } from './save.js'
 import { productObject } from './schema.js'
-import type { EmulatorState, SObject } from './state.js'
 import { ApiError, checkVersion, NOT_FOUND_MESSAGE, type SaveResult, sendJson } from './wire.js'
 
 const notFound = (message = NOT_FOUND_MESSAGE) => new ApiError(404, 'NOT_FOUND', message)
@@ -23,7 +23,7 @@ function bodyRecord(body: unknown): SObject {
   return body as SObject
 }
 
-export function registerSObjects(app: FastifyInstance, state: EmulatorState): void {
+export function registerSObjects(app: FastifyInstance, state: OrgState): void {
   app.patch<{ Params: { version: string; name: string; id: string } }>(
     '/:version/sobjects/:name/:id',
     { config: { endpoint: (params: Record<string, string>) => `sobjects/${params.name}/:id` } },

@@ -1,8 +1,9 @@
 // POST /services/oauth2/token: the OAuth 2.0 JWT bearer grant, with Salesforce's error codes and success shape.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import jwt, { type JwtPayload } from 'jsonwebtoken'
-import { identityPath } from './identity.js'
-import type { EmulatorState } from './state.js'
+import { identityUrl } from './identity.js'
+import type { OrgCredentials, OrgRegistry } from './org-registry.js'
 import type { TokenError } from './types.js'
 import { sendJson } from './wire.js'
 
@@ -16,13 +17,6 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
  */
 const MAX_EXP_AHEAD_SECONDS = 180 + 5
 
-export interface TokenSettings {
-  consumerKey: string
-  username: string
-  publicKey: string
-  audiences: string[]
-}
-
 const refuse = (error: string, error_description: string): TokenError => ({ error, error_description })
 
 function sendTokenJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
@@ -30,7 +24,7 @@ function sendTokenJson(reply: FastifyReply, status: number, body: unknown): Fast
 }
 
 // The app is found by `iss` before its certificate can check the signature, so an unknown iss wins over a bad one.
-function checkAssertion(assertion: unknown, settings: TokenSettings): TokenError | undefined {
+function checkAssertion(assertion: unknown, settings: OrgCredentials, audiences: string[]): TokenError | undefined {
   const decoded = typeof assertion === 'string' ? jwt.decode(assertion) : null
   if (!decoded || typeof decoded !== 'object') return refuse('invalid_grant', 'invalid assertion')
   if (decoded.iss !== settings.consumerKey) return refuse('invalid_client_id', 'client identifier invalid')
@@ -46,8 +40,8 @@ function checkAssertion(assertion: unknown, settings: TokenSettings): TokenError
   // `prn` is the pre-2012 name of `sub`; Salesforce still honours it and prefers it.
   const subject = claims.prn ?? claims.sub
   if (subject !== settings.username) return refuse('invalid_grant', "user hasn't approved this consumer")
-  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
-  if (!audiences.some((aud) => typeof aud === 'string' && settings.audiences.includes(aud))) {
+  const claimed = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  if (!claimed.some((aud) => typeof aud === 'string' && audiences.includes(aud))) {
     return refuse('invalid_grant', 'audience is invalid')
   }
   const now = Math.floor(Date.now() / 1000)
@@ -56,23 +50,27 @@ function checkAssertion(assertion: unknown, settings: TokenSettings): TokenError
   return undefined
 }
 
-export function registerTokenEndpoint(app: FastifyInstance, state: EmulatorState, settings: TokenSettings): void {
+/** The org a request is for counts it, delays it and applies its injected failures: another org never sees it. */
+export function registerTokenEndpoint(app: FastifyInstance, orgs: OrgRegistry): void {
   app.post(TOKEN_PATH, async (request, reply) => {
-    state.countTokenRequest(TOKEN_ENDPOINT)
-    const injected = state.tokenFailures.shift()
-    if (injected) return sendTokenJson(reply, 400, injected)
     const body = (request.body ?? {}) as Record<string, unknown>
+    const { state, credentials } = orgs.forAssertion(body.assertion)
+    if (state.latencyMs > 0) await sleep(state.latencyMs)
+    state.countTokenRequest(TOKEN_ENDPOINT)
+    const injected = state.tokenFailures.shift() ?? state.tokenRefusal
+    if (injected) return sendTokenJson(reply, 400, injected)
     if (body.grant_type !== JWT_BEARER) {
       return sendTokenJson(reply, 400, refuse('unsupported_grant_type', 'grant type not supported'))
     }
-    const refused = checkAssertion(body.assertion, settings)
+    const refused = checkAssertion(body.assertion, credentials, orgs.audiences)
     if (refused) return sendTokenJson(reply, 400, refused)
+    // The token belongs to this org alone: only its instance host knows it.
     const accessToken = state.issueToken(state.userId)
     return sendTokenJson(reply, 200, {
       access_token: accessToken,
       scope: 'api',
       instance_url: state.instanceUrl,
-      id: `${state.loginUrl}${identityPath(state)}`,
+      id: identityUrl(orgs.loginUrl, state),
       token_type: 'Bearer',
     })
   })

@@ -20,22 +20,32 @@ export interface UserSession {
   instanceUrl: string
 }
 
-export interface EmulatorOptions {
-  /** Expected JWT `iss` (the External Client App's consumer key). */
+/** One org: who may sign in to it with the JWT bearer flow, and what it holds. */
+export interface OrgOptions {
+  /**
+   * The org Id (15 or 18 characters, key prefix 00D); generated when absent. Tokens, identity URLs and `orgId` give
+   * its 18-character form.
+   */
+  orgId?: string
+  /** Expected JWT `iss`: the consumer key of the org's External Client App (several orgs may share a packaged one). */
   consumerKey: string
-  /** Expected JWT `sub`: the one user who has been pre-authorized for the app. */
+  /** Expected JWT `sub`: the one user who has been pre-authorized for the app; unique across all orgs. */
   username: string
   /** PEM (SPKI public key or X.509 certificate) that verifies RS256 assertions. */
   publicKey: string
-  /** Allowed `aud`; default login, test and the emulator's own base URL. */
-  audiences?: string[]
   /** Seeded Product2 records; Ids are generated when absent. */
   products?: EmulatorProduct[]
   /** Known platform events, each with Product_Id__c (Number), SKU__c (Text), Qty_In_Stock__c (Number). */
   eventTypes?: string[]
   /** Daily API request limit reported in Sforce-Limit-Info; default 15000. */
   apiLimit?: number
-  /** Default 0 (a free port). */
+}
+
+/** The first org, which the emulator's own methods and /__emulator act on, and the emulator's login host. */
+export interface EmulatorOptions extends OrgOptions {
+  /** Allowed `aud` for every org; default login, test and the emulator's own base URL. */
+  audiences?: string[]
+  /** Port of the login host; default 0 (a free port). */
   port?: number
 }
 
@@ -63,12 +73,14 @@ export type ApiFailure = 'unavailable' | 'limit' | 'server-error'
 
 export type RecordMatcher = (record: Record<string, unknown>) => boolean
 
-export interface SalesforceEmulator {
-  /** The login URL (token endpoint, identity URLs, /__emulator controls), e.g. http://127.0.0.1:PORT. */
-  url: string
-  /** The token responses' instance_url, where the REST API is: another port. */
-  instanceUrl: string
-  close(): Promise<void>
+export interface ApiLimits {
+  /** API calls counted since the last resetCounters, as Sforce-Limit-Info reports them. */
+  apiUsage: number
+  apiLimit: number
+}
+
+/** What a test can inspect and inject in one org; nothing here touches another org. */
+export interface OrgControls {
   /**
    * Every request that reaches /services/data counts, refused ones (401, injected faults, 404) included, so a client's
    * retries show. Token requests count apart from apiCalls. apiCalls is also the usage in Sforce-Limit-Info.
@@ -94,4 +106,31 @@ export interface SalesforceEmulator {
   failRecords(match: RecordMatcher, statusCode: string, message: string): void
   clearRecordFailures(): void
   setLatency(ms: number): void
+  /** A new daily limit: a usage already past it answers REQUEST_LIMIT_EXCEEDED from the next call on. */
+  setApiLimit(limit: number): void
+  limits(): ApiLimits
+  /** While on, every token request for this org is refused with `error` (default: the user has not approved). */
+  refuseTokens(refuse: boolean, error?: TokenError): void
+}
+
+/** One org of the emulator: its identity, its own instance host, and its controls. */
+export interface SalesforceOrg extends OrgControls {
+  /** The 18-character org Id, as in the identity URL. */
+  orgId: string
+  /** The org's instance_url (its My Domain): a port of its own. */
+  instanceUrl: string
+  /** The pre-authorized integration user. */
+  username: string
+  consumerKey: string
+}
+
+/** The emulator, which is also its first org. */
+export interface SalesforceEmulator extends SalesforceOrg {
+  /** The login URL of every org (token endpoint, identity URLs, /__emulator controls), e.g. http://127.0.0.1:PORT. */
+  url: string
+  /** Another org on the same login URL, with its own instance host, records, users, limits and faults. */
+  addOrg(options: OrgOptions): Promise<SalesforceOrg>
+  /** Every org, the first one first. */
+  orgs(): SalesforceOrg[]
+  close(): Promise<void>
 }

@@ -1,4 +1,4 @@
-// Everything the emulator remembers between requests: records, events, tokens, counters and pending faults.
+// One org's memory between requests: its records, events, tokens, users, counters and pending faults.
 import { randomBytes } from 'node:crypto'
 import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../src/salesforce/names.js'
 import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
@@ -26,10 +26,8 @@ export interface QueryCursor {
   records: SObject[]
 }
 
-export class EmulatorState {
-  /** Where the token endpoint and the identity URLs are, like login.salesforce.com. */
-  loginUrl = ''
-  /** Where the REST API is, like a My Domain: the token response's instance_url. */
+export class OrgState {
+  /** Where the org's REST API is, its My Domain: the token response's instance_url. */
   instanceUrl = ''
   readonly products = new Map<string, SObject>()
   readonly deleted = new Set<string>()
@@ -39,22 +37,30 @@ export class EmulatorState {
   /** Users by Id: the integration user, and those a session was opened for (openSession). */
   readonly users = new Map<string, string>()
   readonly cursors = new Map<string, QueryCursor>()
-  readonly organizationId = makeId(KEY_PREFIX.organization, 1)
-  readonly userId = makeId(KEY_PREFIX.user, 1)
+  /** The 18-character org Id. */
+  readonly organizationId: string
+  /** The integration user's Id. */
+  readonly userId: string
   tokenFailures: TokenError[] = []
+  /** While set, every token request for the org is refused with it. */
+  tokenRefusal: TokenError | undefined
   apiFailures: ApiFailure[] = []
   down = false
   latencyMs = 0
   recordFailure: RecordFailure | undefined
+  apiLimit: number
   private readonly eventTypes = new Map<string, string>()
+  /** The Ids' characters after the key prefix, the org's own (ids.ts). */
+  private readonly realm: string
   private sequence = 0
   private counts: ApiCallCounters = { tokenRequests: 0, apiCalls: 0, byEndpoint: {} }
 
-  constructor(
-    readonly apiLimit: number,
-    eventTypes: string[] = [DEFAULT_INVENTORY_EVENT],
-  ) {
-    for (const name of eventTypes) this.eventTypes.set(name.toLowerCase(), name)
+  constructor(options: { realm: string; apiLimit: number; orgId?: string; eventTypes?: string[] }) {
+    this.realm = options.realm
+    this.apiLimit = options.apiLimit
+    this.organizationId = options.orgId ? toId18(options.orgId) : makeId(KEY_PREFIX.organization, 1, this.realm)
+    this.userId = makeId(KEY_PREFIX.user, 1, this.realm)
+    for (const name of options.eventTypes ?? [DEFAULT_INVENTORY_EVENT]) this.eventTypes.set(name.toLowerCase(), name)
   }
 
   /** A new access token of `userId`'s session, in Salesforce's shape: the org Id, `!`, then opaque bytes. */
@@ -69,7 +75,7 @@ export class EmulatorState {
     let userId = [...this.users].find(([, name]) => name === username)?.[0]
     if (!userId) {
       // The integration user is the first: sessions' users come after it.
-      userId = makeId(KEY_PREFIX.user, this.users.size + 2)
+      userId = makeId(KEY_PREFIX.user, this.users.size + 2, this.realm)
       this.users.set(userId, username)
     }
     return {
@@ -83,7 +89,7 @@ export class EmulatorState {
 
   newId(prefix: string): string {
     this.sequence += 1
-    return makeId(prefix, this.sequence)
+    return makeId(prefix, this.sequence, this.realm)
   }
 
   countTokenRequest(endpoint: string): void {
