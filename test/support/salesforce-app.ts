@@ -20,6 +20,8 @@ const keys = generateKeyPair()
 export interface SalesforceTestbed {
   emulator: SalesforceEmulator
   privateKey: string
+  /** The certificate's public key: upload it to another org (emulator.addOrg) so that the same private key signs in there. */
+  publicKey: string
   /** Every log line the apps of this testbed wrote. */
   logs: string[]
   /**
@@ -46,6 +48,7 @@ export async function startSalesforceTestbed(): Promise<SalesforceTestbed> {
   return {
     emulator,
     privateKey: keys.privateKey,
+    publicKey: keys.publicKey,
     logs,
     async startApp(databaseUrl, env = {}, db, publisherOptions) {
       const config = testConfig({
