@@ -23,6 +23,21 @@ export interface Credentials {
   passwords: string[]
 }
 
+/** The logins of registered orgs (src/orgs/org-logins.ts), each identifying its org. */
+export interface OrgLogins {
+  /** The org Id whose current, active login this is; undefined otherwise. */
+  verify(username: string, password: string): Promise<string | undefined>
+  /** Whether `username` is a registered org's login, active or not: its failures are counted apart from others'. */
+  exists(username: string): Promise<boolean>
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The registered org whose login authenticated the request; undefined for the default login. */
+    orgLogin?: string
+  }
+}
+
 /**
  * True when `authorization` is exactly how RFC 7617 spells this user name and password: "Basic" in any case (an
  * auth scheme is case-insensitive, RFC 7235 section 2.1), one space, and the canonical base64 of their UTF-8 bytes.
@@ -35,30 +50,38 @@ function spelledCanonically(authorization: string | undefined, username: string,
   return /^basic $/i.test(authorization?.slice(0, 6) ?? '') && authorization?.slice(6) === token
 }
 
-export async function requireBasicAuth(app: FastifyInstance, credentials: Credentials, throttle: LoginThrottle) {
+export async function requireBasicAuth(
+  app: FastifyInstance,
+  credentials: Credentials,
+  throttle: LoginThrottle,
+  orgLogins?: OrgLogins,
+) {
   // A colon would make user:password ambiguous, and no client could send such a user name anyway.
   if (credentials.username.includes(':')) throw new Error('The basic-auth user name cannot contain a colon.')
   const accepted = credentials.passwords.map((password) => digest(credentials.username, password))
   const expectedUser = hash('sha256', credentials.username, 'buffer')
 
   /**
-   * Failures are counted per client address and per "the service's user name or any other". Flow callouts leave
-   * from Salesforce's shared addresses, so an address alone would let another org's failures lock out this org's
-   * Named Credential; with the user name in the key, only failures that name the right user count against it. A
-   * failure with any other user name, or with a header that names no user at all, cannot succeed anyway, and all of
-   * them share one count, so a client cannot make the counters grow without bound by inventing names.
+   * Failures are counted per client address and per login: the service's own user name, each registered org's, or
+   * "any other". Flow callouts leave from Salesforce's shared addresses, so an address alone would let another org's
+   * failures lock out this org's Named Credential; with the login in the key, only failures that name it count
+   * against it. A failure with any other user name, or with a header that names no user at all, cannot succeed
+   * anyway, and all of them share one count, so a client cannot make the counters grow without bound by inventing
+   * names.
    */
-  const throttleKey = (request: FastifyRequest, username: string | undefined) => {
-    const rightUser = username !== undefined && timingSafeEqual(hash('sha256', username, 'buffer'), expectedUser)
-    return `${request.ip}/${rightUser ? 'user' : 'other'}`
+  const throttleKey = async (request: FastifyRequest, username: string | undefined) => {
+    if (username === undefined) return `${request.ip}/other`
+    if (isDefaultUser(username)) return `${request.ip}/user`
+    return (await orgLogins?.exists(username)) ? `${request.ip}/org:${username}` : `${request.ip}/other`
   }
+  const isDefaultUser = (username: string) => timingSafeEqual(hash('sha256', username, 'buffer'), expectedUser)
 
   /**
    * Settles one attempt with the throttle, which counts a failure before it awaits anything, and answers it: 429
    * while the client is locked out, whatever the password; 401 for a failure within the allowance.
    */
   const answer = async (request: FastifyRequest, username: string | undefined, refusal: string | undefined) => {
-    const wait = await throttle.settle(throttleKey(request, username), refusal !== undefined)
+    const wait = await throttle.settle(await throttleKey(request, username), refusal !== undefined)
     if (wait !== undefined) {
       throw new HttpError(429, 'TOO_MANY_REQUESTS', `Too many failed logins from this client; retry in ${wait} s.`, {
         'Retry-After': String(wait),
@@ -78,12 +101,15 @@ export async function requireBasicAuth(app: FastifyInstance, credentials: Creden
       const given = digest(username, password)
       // Compare against every accepted password (no early exit) so timing does not tell which one matched.
       const matches = accepted.map((expected) => timingSafeEqual(given, expected))
+      // Not the service's own login: perhaps a registered org's (its password checked against its slow hash).
+      const orgId = !matches.includes(true) && orgLogins ? await orgLogins.verify(username, password) : undefined
       const refusal = !spelledCanonically(request.headers.authorization, username, password)
         ? MALFORMED
-        : matches.includes(true)
+        : matches.includes(true) || orgId !== undefined
           ? undefined
           : 'Wrong user name or password.'
       await answer(request, username, refusal)
+      request.orgLogin = orgId
     },
   })
 

@@ -6,7 +6,7 @@ import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { recordTakenStock } from '../outbox/outbox-rows.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
-import type { OrderPlacedBy } from './schemas.js'
+import type { PlacedFrom } from './schemas.js'
 
 export interface OrderLine {
   productId: number
@@ -35,7 +35,7 @@ export interface WrittenOrder {
 export interface OrderToWrite {
   lines: OrderLine[]
   customerEmail: string | null
-  placedBy: OrderPlacedBy | undefined
+  placedBy: PlacedFrom | undefined
   now: string
   /** Where each product taken is recorded as a stock event. */
   stockEvents: StockEventOutbox

@@ -1,6 +1,6 @@
 // The orders' reads: the products an order takes, an order as the contract shows it, and orders one by one or a page
 // at a time (the writes are in order-writers.ts).
-import type { Kysely, Selectable } from 'kysely'
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely'
 import type { Page } from '../db/page.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
 import { fromCents, toIso } from '../db/values.js'
@@ -40,19 +40,29 @@ export function toOrder(row: Selectable<OrdersTable>, items: Selectable<OrderIte
   }
 }
 
-export async function findOrder(db: Kysely<Tables>, id: number): Promise<Order | undefined> {
-  const row = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
+/**
+ * The org whose orders a caller sees: a registered org's login or an AppLink caller its org's, the default login the
+ * orders placed without an org (every order from before the registry, and the default org's).
+ */
+export type OrderScope = { orgId: string | null }
+
+const inScope = (scope: OrderScope) => (eb: ExpressionBuilder<Tables, 'orders'>) =>
+  scope.orgId === null ? eb('org_id', 'is', null) : eb('org_id', '=', scope.orgId)
+
+/** Undefined when the order does not exist or is another org's: to the caller, the same thing. */
+export async function findOrder(db: Kysely<Tables>, id: number, scope: OrderScope): Promise<Order | undefined> {
+  const row = await db.selectFrom('orders').selectAll().where('id', '=', id).where(inScope(scope)).executeTakeFirst()
   if (!row) return undefined
   const items = await db.selectFrom('order_items').selectAll().where('order_id', '=', id).orderBy('id').execute()
   return toOrder(row, items)
 }
 
-/** Newest first; only the orders placed from `orgId` when it is given. */
-export async function listOrders(db: Kysely<Tables>, page: Page, orgId?: string): Promise<Order[]> {
+/** The orders the scope sees, newest first. */
+export async function listOrders(db: Kysely<Tables>, page: Page, scope: OrderScope): Promise<Order[]> {
   const rows = await db
     .selectFrom('orders')
     .selectAll()
-    .$if(orgId !== undefined, (query) => query.where('org_id', '=', orgId as string))
+    .where(inScope(scope))
     .orderBy('id', 'desc')
     .limit(page.pageSize)
     .offset(page.offset)

@@ -1,20 +1,25 @@
 // POST /orders, GET /orders/{orderId}, GET /orders.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Database } from '../db/connect.js'
 import { NotFound } from '../errors.js'
 import { errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { idempotencyKeyOf } from './idempotency-header.js'
-import { findOrder, listOrders } from './repository.js'
-import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery } from './schemas.js'
+import { findOrder, listOrders, type OrderScope } from './repository.js'
+import { IdempotencyHeaders, Order, OrderIdParams, OrderInput, OrdersQuery, type PlacedFrom } from './schemas.js'
 import { placeOrder } from './service.js'
 
-/** "2 items, 59.97 EUR" (", org 00D…" through AppLink), for a log line a person reads (pino-pretty). */
-function describeOrder(order: Order): string {
+/** The orders a request sees: its org's (AppLink's invoker, a registered org's login), or the default login's. */
+const scopeOf = (request: FastifyRequest): OrderScope => ({
+  orgId: request.invoker?.orgId ?? request.orgLogin ?? null,
+})
+
+/** "2 items, 59.97 EUR" (", org 00D…" when an org placed it), for a log line a person reads (pino-pretty). */
+function describeOrder(order: Order, orgId: string | undefined): string {
   const items = order.items.length === 1 ? '1 item' : `${order.items.length} items`
-  const org = order.placedBy ? `, org ${order.placedBy.orgId}` : ''
+  const org = orgId ? `, org ${orgId}` : ''
   return `${items}, ${order.totalPrice} ${order.currencyCode}${org}`
 }
 
@@ -46,8 +51,13 @@ export async function orderRoutes(
       },
     },
     async (request, reply) => {
-      const { invoker } = request
-      const placedBy = invoker && { orgId: invoker.orgId, userId: invoker.userId }
+      const { invoker, orgLogin } = request
+      // Who places it: the AppLink invoker (org and user), a registered org's login (its org), or the default login.
+      const placedBy: PlacedFrom | undefined = invoker
+        ? { orgId: invoker.orgId, userId: invoker.userId }
+        : orgLogin !== undefined
+          ? { orgId: orgLogin }
+          : undefined
       const { order, replayed } = await placeOrder(
         db,
         stockEvents,
@@ -63,11 +73,11 @@ export async function orderRoutes(
           items: order.items.length,
           total: order.totalPrice,
           currency: order.currencyCode,
-          orgId: order.placedBy?.orgId,
+          orgId: placedBy?.orgId,
         },
         replayed
           ? `order ${order.id} answered again (same Idempotency-Key)`
-          : `order ${order.id} placed: ${describeOrder(order)}`,
+          : `order ${order.id} placed: ${describeOrder(order, placedBy?.orgId)}`,
       )
       return reply.code(201).send(order)
     },
@@ -89,10 +99,9 @@ export async function orderRoutes(
       },
     },
     async (request) => {
-      const order = await findOrder(db.kysely, request.params.orderId)
-      // Through AppLink a caller sees the orders of its own org only; another org's is as if it did not exist.
-      const visible = order && (!request.invoker || order.placedBy?.orgId === request.invoker.orgId)
-      if (!visible) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
+      // A caller sees the orders of its own org only; another org's is as if it did not exist.
+      const order = await findOrder(db.kysely, request.params.orderId, scopeOf(request))
+      if (!order) throw new NotFound(`Order ${request.params.orderId} does not exist.`)
       return order
     },
   )
@@ -106,8 +115,8 @@ export async function orderRoutes(
         tags: ['Orders'],
         summary: 'List orders',
         description:
-          'Orders, newest first, one page at a time; orgId keeps those placed from one Salesforce org. Through ' +
-          "Heroku AppLink only the caller's own org's orders are listed.",
+          "Orders, newest first, one page at a time: the caller's own org's orders only (orgId, if given, must " +
+          'name that org; another gives an empty list).',
         querystring: OrdersQuery,
         response: {
           200: Type.Array(SchemaRef(Order), { description: 'One page of orders.' }),
@@ -117,9 +126,9 @@ export async function orderRoutes(
     },
     async (request) => {
       const { orgId } = request.query
-      const { invoker } = request
-      if (invoker && orgId !== undefined && orgId !== invoker.orgId) return []
-      return listOrders(db.kysely, pageOf(request.query), invoker ? invoker.orgId : orgId)
+      const scope = scopeOf(request)
+      if (orgId !== undefined && orgId !== scope.orgId) return []
+      return listOrders(db.kysely, pageOf(request.query), scope)
     },
   )
 }

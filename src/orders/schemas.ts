@@ -56,6 +56,12 @@ export const OrderPlacedBy = Type.Object(
   { $id: 'OrderPlacedBy', description: 'Who placed the order, as Heroku AppLink named them.' },
 )
 
+/** Who places an order: the org, and the user when the mode knows it (AppLink). */
+export interface PlacedFrom {
+  orgId: string
+  userId?: string
+}
+
 export const Order = Type.Object(
   {
     id: Id('Order identifier.'),
@@ -100,7 +106,7 @@ export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.', { ex
 
 export const OrdersQuery = Type.Object({
   ...PageQuery.properties,
-  orgId: Type.Optional(SalesforceId('Only the orders placed from this Salesforce org (through Heroku AppLink).')),
+  orgId: Type.Optional(SalesforceId("The caller's own Salesforce org; another org gives an empty list.")),
 })
 
 // Declared as `idempotencyKey`: a hyphen in the contract would reach Flow as `idempotencyx2dkey`.

@@ -6,7 +6,7 @@ import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { claimKey, hashRequest, saveAnswer } from './idempotency.js'
 import { type OrderLine, orderWriterFor, type TakenLine } from './order-writers.js'
 import { findOrderedProducts, type OrderedProduct, toOrder } from './repository.js'
-import type { Order, OrderInput, OrderPlacedBy } from './schemas.js'
+import type { Order, OrderInput, PlacedFrom } from './schemas.js'
 
 export interface PlacedOrder {
   order: Order
@@ -62,7 +62,7 @@ export async function placeOrder(
   stockEvents: StockEventOutbox,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  placedBy: OrderPlacedBy | undefined,
+  placedBy: PlacedFrom | undefined,
 ): Promise<PlacedOrder> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,7 +81,7 @@ function placeOnce(
   stockEvents: StockEventOutbox,
   request: OrderInput,
   idempotencyKey: string | undefined,
-  placedBy: OrderPlacedBy | undefined,
+  placedBy: PlacedFrom | undefined,
 ): Promise<PlacedOrder> {
   const lines = mergeLines(request.items)
   const customerEmail = request.customerEmail ?? null
