@@ -111,7 +111,35 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('products').addColumn('archived_at', timestamp).execute()
       },
     },
+    '009-orgs': { up: (db: AnyDb) => createOrgs(db, timestamp) },
   }
+}
+
+/**
+ * The org registry (src/orgs/): each Salesforce org flowcart serves, keyed by its 18-character Id, with its own
+ * basic-auth login (a password hash, never the password) and, optionally, how flowcart signs in to it: the three
+ * JWT bearer settings together or none of them, and an AppLink authorization.
+ */
+async function createOrgs(db: AnyDb, timestamp: 'timestamptz' | 'text') {
+  await db.schema
+    .createTable('orgs')
+    .addColumn('org_id', 'text', (col) => col.primaryKey().check(sql`length(org_id) = 18`))
+    .addColumn('name', 'text', (col) => col.notNull())
+    .addColumn('status', 'text', (col) => col.notNull().check(sql`status in ('active', 'disabled')`))
+    .addColumn('username', 'text', (col) => col.notNull().unique())
+    .addColumn('password_hash', 'text', (col) => col.notNull())
+    .addColumn('password_set_at', timestamp, (col) => col.notNull())
+    .addColumn('login_url', 'text')
+    .addColumn('sf_username', 'text')
+    .addColumn('consumer_key', 'text')
+    .addColumn('applink_authorization', 'text')
+    .addColumn('created_at', timestamp, (col) => col.notNull())
+    .addColumn('updated_at', timestamp, (col) => col.notNull())
+    .addCheckConstraint(
+      'orgs_sign_in_whole',
+      sql`(login_url is null) = (sf_username is null) and (sf_username is null) = (consumer_key is null)`,
+    )
+    .execute()
 }
 
 /**

@@ -69,10 +69,32 @@ export interface StockEventsTable {
   superseded_at: ColumnType<string | Date | null, string | null | undefined, string | null>
 }
 
+/** The org registry: one row per Salesforce org, its basic-auth login and how flowcart signs in to it. */
+export interface OrgsTable {
+  /** The 18-character org Id (src/orgs/org-id.ts). */
+  org_id: string
+  name: string
+  status: 'active' | 'disabled'
+  /** The org's basic-auth user name, unique: org-<org Id>. */
+  username: string
+  /** scrypt$N$r$p$salt$hash (src/orgs/password-hash.ts); the password itself is never stored. */
+  password_hash: string
+  password_set_at: Timestamp
+  /** The JWT bearer sign-in into the org: all three set, or none. */
+  login_url: string | null
+  sf_username: string | null
+  consumer_key: string | null
+  /** AppLink mode: the developer name of the org's authorization. */
+  applink_authorization: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface Tables {
   products: ProductsTable
   orders: OrdersTable
   order_items: OrderItemsTable
   idempotency_keys: IdempotencyKeysTable
   stock_events: StockEventsTable
+  orgs: OrgsTable
 }
