@@ -7,7 +7,8 @@ import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST }
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, OneOf } from './environment-variables.js'
 import { type HttpLimits, HttpLimitsVariables, httpLimitsOf } from './http/limits-config.js'
-import { checkProductionPasswords, randomPassword } from './http/password-policy.js'
+import { checkProductionPasswords } from './http/password-policy.js'
+import { randomPassword } from './random-password.js'
 import {
   appLinkSalesforceConfig,
   type SalesforceConfig,

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { DEFAULT_SQLITE_PATH, describeDatabaseUrl } from './db/connect.js'
-import { randomPassword } from './http/password-policy.js'
+import { randomPassword } from './random-password.js'
 
 export interface RememberedPassword {
   password: string

@@ -1,13 +1,9 @@
 // What a production basic-auth password must be: long enough and not trivial. Checked once at start-up with the
 // rest of the environment (config.ts); the passwords it lets through are the ones auth.ts compares against.
-import { randomBytes } from 'node:crypto'
 import { ConfigError } from '../environment-variables.js'
 import { weaknessOf } from '../weak-password.js'
 
 export const MIN_PRODUCTION_PASSWORD_LENGTH = 16
-
-/** A new password for a run without API_PASSWORD: 18 random bytes, 24 base64url characters, never trivial. */
-export const randomPassword = () => randomBytes(18).toString('base64url')
 
 export interface PasswordVariables {
   API_PASSWORD?: string
