@@ -7,14 +7,14 @@ export class OrgIdInvalid extends DomainError {}
 /** The org is in the registry already. */
 export class OrgExists extends DomainError {
   constructor(readonly orgId: string) {
-    super(`org ${orgId} is registered already: rotate its password with \`orgs rotate ${orgId}\` instead.`)
+    super(`org ${orgId} is registered already; for a new password: npm run orgs -- rotate ${orgId}`)
   }
 }
 
 /** No org with this Id in the registry. */
 export class OrgNotFound extends DomainError {
   constructor(readonly orgId: string) {
-    super(`no org ${orgId} in the registry (\`orgs list\` shows them).`)
+    super(`no org ${orgId} in the registry; npm run orgs -- list shows those there are.`)
   }
 }
 
