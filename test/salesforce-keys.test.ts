@@ -120,6 +120,14 @@ describe('npm run salesforce:keys', () => {
     }
   })
 
+  it('prints the line that registers another org, with the flags npm run orgs -- add takes', () => {
+    const joined = first.stdout.replace(/\\\n\s*/g, ' ').replace(/ {2,}/g, ' ')
+    expect(joined).toContain(
+      'heroku run -x -- npm run -s orgs -- add --org-id <org Id> --name <name> --login-url https://login.salesforce.com ' +
+        '--username <integration username> --consumer-key <consumer key>',
+    )
+  })
+
   it("sets the four SF_ variables in one heroku config:set, the walkthrough's own line", () => {
     // Each config:set restarts the app, and with some SF_ variables set but not all it refuses to start.
     const commands = configSets(first.stdout)

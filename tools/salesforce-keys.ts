@@ -118,7 +118,19 @@ Next steps, in the order of the walkthrough in salesforce/README.md:
      of them set it refuses to start. A sandbox logs in at https://test.salesforce.com. The key never goes into git.
        ${configSet(keyPath)}
      If your shell loses the newlines, write ${base64Form(keyPath)} there instead.
+  6. Another org, once this one works: deploy force-app there too (the first command above, with that org's alias;
+     the same certificate serves every org), give it its own integration user and read its consumer key as for this
+     one (step 6), then register it; the command prints that org's own login for its Named Credential principal
+     (README: Several orgs):
+       ${orgsAdd()}
 ${expiry}`
+}
+
+// The org registry's command, run on a one-off dyno (-x passes its exit code on:
+// https://github.com/heroku/cli/blob/main/docs/run.md); src/orgs-command.ts reads these flags.
+function orgsAdd(): string {
+  return `heroku run -x -- npm run -s orgs -- add --org-id <org Id> --name <name> \\
+         --login-url https://login.salesforce.com --username <integration username> --consumer-key <consumer key>`
 }
 
 function main(): number {
