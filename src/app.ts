@@ -21,6 +21,7 @@ import { strictValidatorCompiler } from './http/validation.js'
 import { inventoryRoutes } from './inventory/routes.js'
 import { createLogger } from './logger.js'
 import { orderRoutes } from './orders/routes.js'
+import { orgLogins } from './orgs/org-logins.js'
 import { stockEventOutbox } from './outbox/stock-event-outbox.js'
 import { prepareDatabase } from './prepare-database.js'
 import { scheduleRetentionPurge } from './retention-purge.js'
@@ -121,7 +122,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
   })
-  const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config)
+  const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config, db)
   await app.register(async (api) => {
     await authenticate(api)
     await api.register(productRoutes, { db, stockEvents })
@@ -147,12 +148,13 @@ async function openOwnDatabase(app: FastifyInstance, config: Config): Promise<Da
   return db
 }
 
-/** Basic auth with its login throttle (closed with the app). */
-async function basicAuthFor(app: FastifyInstance, config: Config) {
+/** Basic auth with its login throttle (closed with the app): the default login, and each registered org's. */
+async function basicAuthFor(app: FastifyInstance, config: Config, db: Database) {
   const loginThrottle = await createLoginThrottle(config.redisUrl, app.log)
   app.addHook('onClose', () => loginThrottle.close())
+  const logins = orgLogins(db)
   return (api: FastifyInstance) =>
-    requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle)
+    requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle, logins)
 }
 
 /**

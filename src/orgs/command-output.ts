@@ -20,7 +20,7 @@ export function loginText({ org, password }: OrgLogin, what: 'added' | 'rotated'
     `  password:  ${password}`,
     "Enter both in that org's Named Credential principal: Setup → Named Credentials → External Credentials →",
     '  Flowcart → Principals → FlowcartPrincipal → Edit (salesforce/README.md, step 5).',
-    "flowcart's API does not take org logins yet, only API_USERNAME and API_PASSWORD (README: Several orgs).",
+    "Calls with this login act for this org: its orders are its own, and it sees no other org's.",
   ].join('\n')
 }
 
