@@ -73,4 +73,33 @@ describe('basic auth', () => {
       requireBasicAuth(app, { username: 'flow:cart', passwords: [TEST_PASSWORD] }, throttle),
     ).rejects.toThrow(/cannot contain a colon/)
   })
+
+  it("pays for an org login's slow check only while the client may still try it", async () => {
+    const app = Fastify()
+    const throttle = await createLoginThrottle(undefined, app.log)
+    // A registry of one org, counting the checks it is asked for (each a slow hash in the real one).
+    let checks = 0
+    const orgLogins = {
+      verify: async (username: string, password: string) => {
+        checks += 1
+        return username === 'org-one' && password === 'its-password' ? '00D000000000001AAA' : undefined
+      },
+      exists: async (username: string) => username === 'org-one',
+    }
+    await app.register(async (api) => {
+      await requireBasicAuth(api, { username: TEST_USER, passwords: [TEST_PASSWORD] }, throttle, orgLogins)
+      api.get('/who', async (request) => ({ org: request.orgLogin ?? null }))
+    })
+    const call = (user: string, password: string) =>
+      app.inject({ url: '/who', headers: { authorization: basicAuth(user, password) } })
+    expect((await call('org-one', 'its-password')).json()).toEqual({ org: '00D000000000001AAA' })
+    expect((await call(TEST_USER, TEST_PASSWORD)).json()).toEqual({ org: null })
+    checks = 0
+    const statuses = []
+    for (let attempt = 0; attempt < 15; attempt++) statuses.push((await call('org-one', 'a guess')).statusCode)
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(5).fill(429)])
+    // The locked-out guesses were refused before the check: ten checks, not fifteen.
+    expect(checks).toBe(10)
+    await app.close()
+  })
 })

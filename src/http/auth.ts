@@ -16,6 +16,10 @@ const MALFORMED = 'Authorization must be "Basic " and the base64 of user name:pa
 /** What @fastify/basic-auth answers when the header is missing or is not a credential it can read. */
 const UNREADABLE = 'FST_BASIC_AUTH_MISSING_OR_BAD_AUTHORIZATION_HEADER'
 const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message, CHALLENGE)
+const tooManyFailures = (wait: number) =>
+  new HttpError(429, 'TOO_MANY_REQUESTS', `Too many failed logins from this client; retry in ${wait} s.`, {
+    'Retry-After': String(wait),
+  })
 
 export interface Credentials {
   username: string
@@ -82,11 +86,7 @@ export async function requireBasicAuth(
    */
   const answer = async (request: FastifyRequest, username: string | undefined, refusal: string | undefined) => {
     const wait = await throttle.settle(await throttleKey(request, username), refusal !== undefined)
-    if (wait !== undefined) {
-      throw new HttpError(429, 'TOO_MANY_REQUESTS', `Too many failed logins from this client; retry in ${wait} s.`, {
-        'Retry-After': String(wait),
-      })
-    }
+    if (wait !== undefined) throw tooManyFailures(wait)
     if (refusal === undefined) return
     // The user name as sent (cut short, never the password): who is being tried, and from where.
     const tried = username?.slice(0, 100)
@@ -101,8 +101,14 @@ export async function requireBasicAuth(
       const given = digest(username, password)
       // Compare against every accepted password (no early exit) so timing does not tell which one matched.
       const matches = accepted.map((expected) => timingSafeEqual(given, expected))
-      // Not the service's own login: perhaps a registered org's (its password checked against its slow hash).
-      const orgId = !matches.includes(true) && orgLogins ? await orgLogins.verify(username, password) : undefined
+      // Not the service's own login: perhaps a registered org's, whose password is checked against a slow hash, so
+      // a client locked out already is refused before that cost (a read of its count: settle counts nothing here).
+      let orgId: string | undefined
+      if (!matches.includes(true) && orgLogins) {
+        const wait = await throttle.settle(await throttleKey(request, username), false)
+        if (wait !== undefined) throw tooManyFailures(wait)
+        orgId = await orgLogins.verify(username, password)
+      }
       const refusal = !spelledCanonically(request.headers.authorization, username, password)
         ? MALFORMED
         : matches.includes(true) || orgId !== undefined

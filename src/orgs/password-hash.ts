@@ -46,13 +46,3 @@ export async function passwordMatches(password: string, stored: string): Promise
   // Compared in constant time: how far a guess matches never shows in how long the answer takes.
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }
-
-let stranger: Promise<string> | undefined
-/**
- * A hash no password matches, checked when the user name is unknown or its org disabled, so that the answer takes
- * as long as for a known login and its time does not tell which user names exist.
- */
-export function unknownLoginHash(): Promise<string> {
-  stranger ??= hashPassword(randomBytes(32).toString('base64url'))
-  return stranger
-}
