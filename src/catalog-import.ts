@@ -7,12 +7,9 @@
 import { readFileSync } from 'node:fs'
 import { importProducts } from './catalog/import-products.js'
 import { readProductCsv } from './catalog/product-csv.js'
-import { loadConfig, publishesEvents } from './config.js'
-import { openDatabase } from './db/connect.js'
-import { DomainError } from './errors.js'
+import { runCommand, withDatabase } from './command-line.js'
+import { publishesEvents } from './config.js'
 import { stockEventOutbox } from './outbox/stock-event-outbox.js'
-import { prepareDatabase } from './prepare-database.js'
-import { startUpProblem } from './start-up-errors.js'
 
 /** Problems listed before the rest are only counted: a file of 10,000 bad rows should not flood the terminal. */
 const PROBLEMS_SHOWN = 20
@@ -34,10 +31,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`Nothing was imported: fix the lines above and import the file again.\n`)
     return 1
   }
-  const config = loadConfig()
-  const db = await openDatabase(config.databaseUrl, { poolSize: 1 })
-  try {
-    await prepareDatabase(db, { seedDemoData: false })
+  return withDatabase(async (db, config) => {
     // The rows land in the outbox; the web dynos' publishers find them on their next poll.
     const stockEvents = stockEventOutbox({ recording: publishesEvents(config) })
     const outcome = await importProducts(db, stockEvents, rows)
@@ -46,21 +40,7 @@ async function main(args: string[]): Promise<number> {
         `${outcome.updated} changed, ${outcome.unchanged} unchanged.\n`,
     )
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2))
-} catch (error) {
-  // A row the database refused, or what start-up would refuse too (configuration, database), in one line with its
-  // fix; the full error for a bug.
-  const problem =
-    startUpProblem(error, { databaseUrl: process.env.DATABASE_URL }) ??
-    (error instanceof DomainError ? error.message : undefined)
-  process.stderr.write(
-    `flowcart cannot import: ${problem ?? String((error as Error)?.stack ?? error)}\nNothing was imported.\n`,
-  )
-  process.exitCode = 1
-}
+await runCommand(main, (problem) => `flowcart cannot import: ${problem}\nNothing was imported.\n`)

@@ -5,15 +5,12 @@
 // to stdout (the outcome; with --json one JSON value) and stderr (a problem, in one line), not to a logger.
 // Exit codes: 0 done, 1 refused or failed (the line says why), 2 not a command it knows (the usage line follows).
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { loadConfig } from './config.js'
-import { type Database, openDatabase } from './db/connect.js'
-import { DomainError } from './errors.js'
+import { runCommand, withDatabase } from './command-line.js'
+import type { Database } from './db/connect.js'
 import { listJson, listText, loginJson, loginText, statusText } from './orgs/command-output.js'
 import { OrgSettingInvalid } from './orgs/errors.js'
 import type { OrgSignIn } from './orgs/repository.js'
 import { addOrg, listOrgs, rotateOrgPassword, setOrgStatus } from './orgs/service.js'
-import { prepareDatabase } from './prepare-database.js'
-import { startUpProblem } from './start-up-errors.js'
 
 const RUN = 'npm run orgs --'
 const USAGE: Record<string, string> = {
@@ -149,25 +146,10 @@ async function main(args: string[]): Promise<number> {
   }
   // Settings are checked before the database is opened: a refused command line leaves no trace.
   if (parsed.command === 'add') signInOf(parsed.values)
-  const config = loadConfig()
-  const db = await openDatabase(config.databaseUrl, { poolSize: 1 })
-  try {
-    await prepareDatabase(db, { seedDemoData: false })
-    process.stdout.write(`${await run(parsed, db)}\n`)
-    return 0
-  } finally {
-    await db.close()
-  }
+  const output = await withDatabase((db) => run(parsed, db))
+  process.stdout.write(`${output}\n`)
+  return 0
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2))
-} catch (error) {
-  // What the registry refuses (a malformed Id, an org registered already), or what start-up would refuse too
-  // (configuration, database), in one line with its fix; the full error for a bug.
-  const problem =
-    startUpProblem(error, { databaseUrl: process.env.DATABASE_URL }) ??
-    (error instanceof DomainError ? error.message : undefined)
-  process.stderr.write(`flowcart orgs: ${problem ?? String((error as Error)?.stack ?? error)}\n`)
-  process.exitCode = 1
-}
+// What the registry refuses (a malformed Id, an org registered already) is told like start-up's own problems.
+await runCommand(main, (problem) => `flowcart orgs: ${problem}\n`)
