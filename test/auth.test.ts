@@ -80,7 +80,8 @@ describe('basic auth', () => {
     // A registry of one org, counting the checks it is asked for (each a slow hash in the real one).
     let checks = 0
     const orgLogins = {
-      verify: async (username: string, password: string) => {
+      verify: async (username: string, password: string, beforeSlowCheck: () => Promise<void>) => {
+        await beforeSlowCheck()
         checks += 1
         return username === 'org-one' && password === 'its-password' ? '00D000000000001AAA' : undefined
       },

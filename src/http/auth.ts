@@ -29,8 +29,11 @@ export interface Credentials {
 
 /** The logins of registered orgs (src/orgs/org-logins.ts), each identifying its org. */
 export interface OrgLogins {
-  /** The org Id whose current, active login this is; undefined otherwise. */
-  verify(username: string, password: string): Promise<string | undefined>
+  /**
+   * The org Id whose current, active login this is; undefined otherwise. `beforeSlowCheck` runs (and may refuse by
+   * throwing) only when the password must be checked against its slow hash, not for a login checked a moment ago.
+   */
+  verify(username: string, password: string, beforeSlowCheck: () => Promise<void>): Promise<string | undefined>
   /** Whether `username` is a registered org's login, active or not: its failures are counted apart from others'. */
   exists(username: string): Promise<boolean>
 }
@@ -84,8 +87,13 @@ export async function requireBasicAuth(
    * Settles one attempt with the throttle, which counts a failure before it awaits anything, and answers it: 429
    * while the client is locked out, whatever the password; 401 for a failure within the allowance.
    */
-  const answer = async (request: FastifyRequest, username: string | undefined, refusal: string | undefined) => {
-    const wait = await throttle.settle(await throttleKey(request, username), refusal !== undefined)
+  const answer = async (
+    request: FastifyRequest,
+    key: string,
+    username: string | undefined,
+    refusal: string | undefined,
+  ) => {
+    const wait = await throttle.settle(key, refusal !== undefined)
     if (wait !== undefined) throw tooManyFailures(wait)
     if (refusal === undefined) return
     // The user name as sent (cut short, never the password): who is being tried, and from where.
@@ -101,20 +109,22 @@ export async function requireBasicAuth(
       const given = digest(username, password)
       // Compare against every accepted password (no early exit) so timing does not tell which one matched.
       const matches = accepted.map((expected) => timingSafeEqual(given, expected))
+      const key = await throttleKey(request, username)
       // Not the service's own login: perhaps a registered org's, whose password is checked against a slow hash, so
       // a client locked out already is refused before that cost (a read of its count: settle counts nothing here).
-      let orgId: string | undefined
-      if (!matches.includes(true) && orgLogins) {
-        const wait = await throttle.settle(await throttleKey(request, username), false)
-        if (wait !== undefined) throw tooManyFailures(wait)
-        orgId = await orgLogins.verify(username, password)
-      }
+      const orgId =
+        orgLogins && !isDefaultUser(username)
+          ? await orgLogins.verify(username, password, async () => {
+              const wait = await throttle.settle(key, false)
+              if (wait !== undefined) throw tooManyFailures(wait)
+            })
+          : undefined
       const refusal = !spelledCanonically(request.headers.authorization, username, password)
         ? MALFORMED
         : matches.includes(true) || orgId !== undefined
           ? undefined
           : 'Wrong user name or password.'
-      await answer(request, username, refusal)
+      await answer(request, key, username, refusal)
       request.orgLogin = orgId
     },
   })
@@ -126,6 +136,6 @@ export async function requireBasicAuth(
     // No header at all is no attempt. Anything else the plugin cannot read is a failed login that names no user:
     // garbage costs a try like any wrong guess, and cannot lock out the right user.
     if (request.headers.authorization === undefined) throw unauthorized('Basic credentials are required.')
-    await answer(request, undefined, MALFORMED)
+    await answer(request, await throttleKey(request, undefined), undefined, MALFORMED)
   })
 }
