@@ -40,8 +40,13 @@ export async function listProducts(db: Kysely<Tables>, page: Page, includeInacti
   return rows.map(toProduct)
 }
 
+/** The product's row as stored, for a change that compares with it. */
+export function findProductRow(db: Kysely<Tables>, id: number): Promise<Selectable<ProductsTable> | undefined> {
+  return db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
 export async function findProduct(db: Kysely<Tables>, id: number): Promise<Product | undefined> {
-  const row = await db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst()
+  const row = await findProductRow(db, id)
   return row && toProduct(row)
 }
 

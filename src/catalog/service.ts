@@ -4,7 +4,7 @@ import type { Database } from '../db/connect.js'
 import { NotFound, SkuTaken } from '../errors.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { changedColumns, newProductFields } from './product-fields.js'
-import { insertProduct, toProduct, updateProductRow } from './repository.js'
+import { findProductRow, insertProduct, toProduct, updateProductRow } from './repository.js'
 import type { Product, ProductChanges, ProductInput } from './schemas.js'
 
 export function createProduct(db: Database, stockEvents: StockEventOutbox, input: ProductInput): Promise<Product> {
@@ -19,7 +19,7 @@ export function createProduct(db: Database, stockEvents: StockEventOutbox, input
 
 export function updateProduct(db: Database, id: number, changes: ProductChanges): Promise<Product> {
   return db.transact(async (trx) => {
-    const row = await trx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await findProductRow(trx, id)
     if (!row) throw new NotFound(`Product ${id} does not exist.`)
     const changed = changedColumns(row, changes, new Date().toISOString())
     if (!changed) return toProduct(row)
