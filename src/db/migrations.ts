@@ -112,7 +112,59 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
       },
     },
     '009-orgs': { up: (db: AnyDb) => createOrgs(db, timestamp) },
+    '010-publishing-per-org': { up: (db: AnyDb) => createPublishingPerOrg(db, timestamp, idType, primaryId) },
   }
+}
+
+/**
+ * Several orgs (src/publishing/): stock_events stays one row per change, and each org keeps, per product, the newest
+ * change it has accepted and its own lease, retry and error (stock_deliveries), so the rows grow with orgs x products,
+ * not with orgs x changes. Each publish call is logged for the admin's figures (publish_calls); each org has its own
+ * Product2 Ids (org_product_ids) and its last call on the API (org_calls). An org is keyed by its 18-character Id, the
+ * single-org configuration by 'default'.
+ */
+async function createPublishingPerOrg(
+  db: AnyDb,
+  timestamp: 'timestamptz' | 'text',
+  idType: 'serial' | 'integer',
+  primaryId: (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder,
+) {
+  await db.schema
+    .createTable('stock_deliveries')
+    .addColumn('org_key', 'text', (col) => col.notNull())
+    .addColumn('product_id', 'integer', (col) => col.notNull().references('products.id'))
+    .addColumn('delivered_id', 'integer')
+    .addColumn('delivered_at', timestamp)
+    .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', timestamp, (col) => col.notNull())
+    .addColumn('claimed_until', timestamp)
+    .addColumn('last_error', 'text')
+    .addPrimaryKeyConstraint('stock_deliveries_key', ['org_key', 'product_id'])
+    .execute()
+  await db.schema
+    .createTable('publish_calls')
+    .addColumn('id', idType, primaryId)
+    .addColumn('org_key', 'text', (col) => col.notNull())
+    .addColumn('called_at', timestamp, (col) => col.notNull())
+    .addColumn('events', 'integer', (col) => col.notNull())
+    .addColumn('delay_ms', 'integer')
+    .addColumn('error_code', 'text')
+    .execute()
+  await db.schema.createIndex('publish_calls_by_org').on('publish_calls').columns(['org_key', 'called_at']).execute()
+  await db.schema
+    .createTable('org_product_ids')
+    .addColumn('org_key', 'text', (col) => col.notNull())
+    .addColumn('product_id', 'integer', (col) => col.notNull().references('products.id'))
+    .addColumn('salesforce_id', 'text')
+    .addColumn('checked_at', timestamp, (col) => col.notNull())
+    .addPrimaryKeyConstraint('org_product_ids_key', ['org_key', 'product_id'])
+    .execute()
+  await db.schema
+    .createTable('org_calls')
+    .addColumn('org_key', 'text', (col) => col.primaryKey())
+    .addColumn('last_call_at', timestamp, (col) => col.notNull())
+    .execute()
+  await db.schema.createIndex('orders_by_org_time').on('orders').columns(['org_id', 'created_at']).execute()
 }
 
 /**

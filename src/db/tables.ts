@@ -90,6 +90,54 @@ export interface OrgsTable {
   updated_at: Timestamp
 }
 
+/** Timestamps that may be empty. */
+type OptionalTimestamp = ColumnType<string | Date | null, string | null | undefined, string | null>
+
+/**
+ * One org's publishing of one product (src/publishing/): the newest change it has accepted, and its own lease and
+ * retry. `org_key` is the org's 18-character Id, or 'default' for the single-org configuration (SF_* variables or
+ * APPLINK_AUTHORIZATION).
+ */
+export interface StockDeliveriesTable {
+  org_key: string
+  product_id: number
+  /** The id of the newest stock_events row this org has accepted for the product (null: none yet). */
+  delivered_id: ColumnType<number | null, number | null | undefined, number | null>
+  delivered_at: OptionalTimestamp
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  /** A dispatcher's lease: while in the future, no other dispatcher publishes this product to this org. */
+  claimed_until: OptionalTimestamp
+  last_error: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+/** Every publish call to an org: when, how many events, how long the oldest change waited, and its failure code. */
+export interface PublishCallsTable {
+  id: Generated<number>
+  org_key: string
+  called_at: Timestamp
+  events: number
+  /** From the oldest change the call carried to the call's answer; null when the call failed. */
+  delay_ms: number | null
+  /** A stable code (SALESFORCE_UNAVAILABLE, SALESFORCE_AUTH…) when the call failed; null when it succeeded. */
+  error_code: string | null
+}
+
+/** The Product2 Id of a product in one org (the default org's are kept on products.salesforce_id). */
+export interface OrgProductIdsTable {
+  org_key: string
+  product_id: number
+  /** null: the last look-up found no Product2. */
+  salesforce_id: string | null
+  checked_at: Timestamp
+}
+
+/** When an org last called the API (recorded at most about once a minute per process). */
+export interface OrgCallsTable {
+  org_key: string
+  last_call_at: Timestamp
+}
+
 export interface Tables {
   products: ProductsTable
   orders: OrdersTable
@@ -97,4 +145,8 @@ export interface Tables {
   idempotency_keys: IdempotencyKeysTable
   stock_events: StockEventsTable
   orgs: OrgsTable
+  stock_deliveries: StockDeliveriesTable
+  publish_calls: PublishCallsTable
+  org_product_ids: OrgProductIdsTable
+  org_calls: OrgCallsTable
 }
