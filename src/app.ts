@@ -2,9 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { AppLink } from './applink/connect.js'
 import { productRoutes } from './catalog/routes.js'
-import { type Config, publishesEvents } from './config.js'
+import type { Config } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
 import { type Database, openDatabase } from './db/connect.js'
 import { requireBasicAuth } from './http/auth.js'
@@ -24,17 +23,16 @@ import { orderRoutes } from './orders/routes.js'
 import { orgLogins } from './orgs/org-logins.js'
 import { stockEventOutbox } from './outbox/stock-event-outbox.js'
 import { prepareDatabase } from './prepare-database.js'
+import type { OrgPublishing } from './publishing/org-publishing.js'
 import { scheduleRetentionPurge } from './retention-purge.js'
-import type { SalesforceConfig } from './salesforce/config.js'
 import type { PublisherOptions } from './salesforce/event-publisher.js'
-import type { SalesforceIntegration, SalesforceStore } from './salesforce/index.js'
-import { salesforceStore } from './salesforce-store.js'
+import { DEFAULT_ORG_KEY } from './salesforce/product-ids.js'
 import { sharedSchemas } from './shared-schemas.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Present when Salesforce is configured; tests and the demo use it to wait for published events. */
-    salesforce?: SalesforceIntegration
+    /** Present when Salesforce is configured: the publishing to every org; tests and the demo wait on it. */
+    salesforce?: OrgPublishing
     /** The server's open connections: the connection limit, errors answered once, and their release on shutdown. */
     connections: Connections
   }
@@ -82,23 +80,32 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   acceptOnlyUtf8Json(app)
 
   const db = deps.db ?? (await openOwnDatabase(app, config))
-  // Every stock change is recorded for Salesforce in its own transaction when flowcart publishes events.
-  const stockEvents = stockEventOutbox({ recording: publishesEvents(config) })
+  // Every stock change is recorded for Salesforce in its own transaction while flowcart publishes to any org.
+  let salesforce: OrgPublishing | undefined
+  const stockEvents = stockEventOutbox({ recording: () => salesforce?.publishesToAnyOrg() ?? false })
   const appLink = config.appLink && (await (await import('./applink/connect.js')).connectAppLink(config.appLink))
-  const salesforceSide =
+  salesforce =
     config.salesforce &&
-    (await connectSalesforceSide(
-      config.salesforce,
-      salesforceStore(db, stockEvents),
-      app.log,
+    (await (
+      await import('./publishing/start-publishing.js')
+    ).startPublishing({
+      db,
+      config: config.salesforce,
+      stockEvents,
+      logger: app.log,
       appLink,
-      deps.publisherOptions,
-    ))
-  const salesforce = salesforceSide?.integration
+      publisherOptions: deps.publisherOptions,
+    }))
+  // AppLink mode: getInventory writes into the invoking user's org, with the session the request brings.
+  const userStockSync =
+    appLink &&
+    config.salesforce &&
+    (await import('./salesforce/index.js')).createUserStockSync(config.salesforce, app.log)
   if (salesforce) {
-    app.addHook('onReady', async () => salesforce.publisher.start())
-    app.addHook('preClose', async () => salesforce.publisher.stop())
-    app.decorate('salesforce', salesforce)
+    const publishing = salesforce
+    app.addHook('onReady', async () => publishing.publisher.start())
+    app.addHook('preClose', async () => publishing.publisher.stop())
+    app.decorate('salesforce', publishing)
   }
   scheduleRetentionPurge(app, db.kysely)
 
@@ -130,8 +137,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await api.register(inventoryRoutes, {
       db,
       stockEvents,
-      // AppLink mode writes as the invoking user; basic mode as the integration user.
-      stockSyncFor: (request) => salesforceSide?.stockSyncFor(request.invoker),
+      // AppLink mode writes as the invoking user; basic mode as the calling org's integration user.
+      stockSyncFor: (request) =>
+        request.invoker && userStockSync
+          ? userStockSync(request.invoker)
+          : salesforce?.stockSyncFor(request.orgLogin ?? DEFAULT_ORG_KEY),
     })
   })
   return app
@@ -155,24 +165,4 @@ async function basicAuthFor(app: FastifyInstance, config: Config, db: Database) 
   const logins = orgLogins(db)
   return (api: FastifyInstance) =>
     requireBasicAuth(api, { username: config.apiUsername, passwords: config.apiPasswords }, loginThrottle, logins)
-}
-
-/**
- * Loaded only when configured: jsforce alone adds about 40 MB of memory and 200 ms to start-up (measured). flowcart
- * signs in by itself through an AppLink authorization in AppLink mode, with the JWT bearer flow in basic mode.
- */
-async function connectSalesforceSide(
-  config: SalesforceConfig,
-  store: SalesforceStore,
-  logger: FastifyBaseLogger,
-  appLink: AppLink | undefined,
-  publisherOptions: PublisherOptions | undefined,
-) {
-  const { connectSalesforce } = await import('./salesforce/index.js')
-  const { createTokenProvider } = await import('./salesforce/token-provider.js')
-  const ownTokens =
-    appLink && config.appLinkAuthorization
-      ? appLink.authorizationTokens(config.appLinkAuthorization, logger)
-      : config.jwt && createTokenProvider(config.jwt, { logger })
-  return connectSalesforce(config, store, logger, ownTokens, publisherOptions)
 }

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs'
 import { importProducts } from './catalog/import-products.js'
 import { readProductCsv } from './catalog/product-csv.js'
 import { runCommand, withDatabase } from './command-line.js'
-import { publishesEvents } from './config.js'
 import { stockEventOutbox } from './outbox/stock-event-outbox.js'
+import { publishesToAnyOrg } from './publishing/publish-targets.js'
 
 /** Problems listed before the rest are only counted: a file of 10,000 bad rows should not flood the terminal. */
 const PROBLEMS_SHOWN = 20
@@ -33,7 +33,8 @@ async function main(args: string[]): Promise<number> {
   }
   return withDatabase(async (db, config) => {
     // The rows land in the outbox; the web dynos' publishers find them on their next poll.
-    const stockEvents = stockEventOutbox({ recording: publishesEvents(config) })
+    const recording = await publishesToAnyOrg(db.kysely, config.salesforce, config.appLink !== undefined)
+    const stockEvents = stockEventOutbox({ recording: () => recording })
     const outcome = await importProducts(db, stockEvents, rows)
     process.stdout.write(
       `Imported ${name} into ${db.engine}: ${rows.length} products, ${outcome.created} created, ` +

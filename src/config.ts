@@ -161,9 +161,6 @@ export function loadConfig(
 }
 
 /** Stock changes become platform events when flowcart can sign in on its own: JWT bearer, or AppLink authorization. */
-export const publishesEvents = (config: Config): boolean =>
-  Boolean(config.salesforce?.jwt ?? config.salesforce?.appLinkAuthorization)
-
 /**
  * Where to listen without HOST. AppLink mode: on loopback, where the service mesh forwards; the mesh alone takes
  * outside traffic (on $PORT), and x-client-context is believed because nothing else can reach the app

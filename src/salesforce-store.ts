@@ -1,41 +1,46 @@
-// What the Salesforce side needs of flowcart's database (salesforce/index.ts, SalesforceStore), over the tables: the
-// outbox for the event publisher, in the events' own shape, and the remembered Product2 Ids for the stock sync.
-import type { Selectable } from 'kysely'
+// What one org's Salesforce side needs of flowcart's database (salesforce/index.ts, SalesforceStore), over the
+// tables: the outbox as that org sees it (outbox/deliveries.ts), in the events' own shape, its publish calls, and
+// its remembered Product2 Ids for the stock sync.
 import type { Database } from './db/connect.js'
-import type { StockEventsTable } from './db/tables.js'
-import {
-  claimDueEvents,
-  markPublished,
-  pendingEvents,
-  retryWaitingNow,
-  scheduleRetry,
-  supersedeOlderChanges,
-} from './outbox/repository.js'
-import type { StockEventOutbox } from './outbox/stock-event-outbox.js'
-import type { StockEvent } from './salesforce/event-publisher.js'
+import { claimDueFor, markDelivered, pendingFor, retryWaitingNowFor, scheduleRetryFor } from './outbox/deliveries.js'
+import { recordPublishCall } from './outbox/publish-calls.js'
 import type { SalesforceStore } from './salesforce/index.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce/product-ids.js'
 
-const toStockEvent = (row: Selectable<StockEventsTable>): StockEvent => ({
-  id: row.id,
-  productId: row.product_id,
-  sku: row.sku,
-  quantityInStock: row.quantity_in_stock,
-  attempts: row.attempts,
-})
+export interface SharedOutbox {
+  /** Brings the superseding of older changes up to date, once for every org (outbox/shared-superseding.ts). */
+  supersede(): Promise<void>
+  /** The orgs published to now: a change every one of them has accepted is settled as sent. */
+  orgKeys(): string[]
+}
 
-export function salesforceStore(db: Database, stockEvents: StockEventOutbox): SalesforceStore {
+export function salesforceStore(db: Database, orgKey: string, shared: SharedOutbox): SalesforceStore {
   const { kysely } = db
   return {
-    onStockChange: (listener) => stockEvents.onCommitted(listener),
-    supersedeOlderChanges: (afterId) => supersedeOlderChanges(db, afterId),
+    supersedeOlderChanges: () => shared.supersede(),
     claimDueEvents: async (productLimit, leaseMs) =>
-      (await claimDueEvents(db, productLimit, leaseMs)).map(toStockEvent),
-    markPublished: (published) => markPublished(db, published),
-    scheduleRetry: (ids, retryAt, code, reason) => scheduleRetry(kysely, ids, retryAt, code, reason),
-    retryWaitingNow: (exceptCode) => retryWaitingNow(db, exceptCode),
-    pendingEvents: () => pendingEvents(kysely),
-    findSalesforceIds: (productIds, missingSince) => findSalesforceIds(kysely, productIds, missingSince),
-    rememberSalesforceIds: (ids) => rememberSalesforceIds(kysely, ids),
+      (await claimDueFor(db, orgKey, productLimit, leaseMs)).map((row) => ({
+        id: row.id,
+        productId: row.product_id,
+        sku: row.sku,
+        quantityInStock: row.quantity_in_stock,
+        attempts: row.attempts,
+        changedSince: new Date(row.changed_since),
+      })),
+    markPublished: (published) => markDelivered(db, orgKey, published, shared.orgKeys()),
+    scheduleRetry: (events, retryAt, code, reason) =>
+      scheduleRetryFor(
+        kysely,
+        orgKey,
+        events.map((event) => ({ productId: event.productId, changeId: event.id })),
+        retryAt,
+        code,
+        reason,
+      ),
+    retryWaitingNow: (exceptCode) => retryWaitingNowFor(db, orgKey, exceptCode),
+    recordCall: (call) => recordPublishCall(kysely, orgKey, call),
+    pendingEvents: () => pendingFor(kysely, orgKey),
+    findSalesforceIds: (productIds, missingSince) => findSalesforceIds(kysely, orgKey, productIds, missingSince),
+    rememberSalesforceIds: (ids) => rememberSalesforceIds(kysely, orgKey, ids),
   }
 }

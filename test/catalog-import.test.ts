@@ -158,13 +158,13 @@ FC-NEW-4,Short row
     const databaseUrl = await sharedDatabaseUrlFor(engine)
     const db = await openTestDatabase(databaseUrl, { seedDemoData: false })
     const { rows } = readProductCsv(CATALOG)
-    expect(await importProducts(db, stockEventOutbox({ recording: true }), rows)).toEqual({
+    expect(await importProducts(db, stockEventOutbox({ recording: () => true }), rows)).toEqual({
       created: 3,
       updated: 0,
       unchanged: 0,
       stockSet: 3,
     })
-    expect(await importProducts(db, stockEventOutbox({ recording: true }), rows)).toMatchObject({
+    expect(await importProducts(db, stockEventOutbox({ recording: () => true }), rows)).toMatchObject({
       unchanged: 3,
       stockSet: 0,
     })

@@ -43,6 +43,8 @@ describe('log calls in src/', () => {
     'items',
     'method',
     'orderId',
+    // An org's 18-character Id, or 'default' for the single-org configuration.
+    'org',
     'orgId',
     'parserError',
     'productId',
@@ -55,6 +57,8 @@ describe('log calls in src/', () => {
     'statusCode',
     'total',
     'username',
+    // How flowcart signs in to an org: jwt or applink.
+    'via',
   ])
 
   it('pass objects only under names the redaction covers, or plain figures', () => {

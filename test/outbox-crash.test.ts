@@ -41,7 +41,7 @@ async function crashWhilePublishing(engine: EngineName) {
   const [claimed] = await until(async () => {
     const rows = await selectRows<{ claimed_until: string | Date | null }>(
       databaseUrl,
-      'select claimed_until from stock_events where claimed_until is not null',
+      'select claimed_until from stock_deliveries where claimed_until is not null',
     )
     return rows.length > 0 ? rows : undefined
   }, 10_000)

@@ -9,8 +9,12 @@ export type CaseValueType = 'integer' | 'text'
  * The value of each `[id, value]` pair for the row with that id. The casts tell PostgreSQL the type of each
  * parameter, which a bare `then $2` leaves open; SQLite takes them as they are.
  */
-export function caseById<T>(values: Iterable<readonly [number, T]>, type: CaseValueType): RawBuilder<T> {
-  return sql<T>`case id ${sql.join(
+export function caseById<T>(
+  values: Iterable<readonly [number, T]>,
+  type: CaseValueType,
+  key: 'id' | 'product_id' = 'id',
+): RawBuilder<T> {
+  return sql<T>`case ${sql.ref(key)} ${sql.join(
     Array.from(values, ([id, value]) => sql`when ${id} then cast(${value} as ${sql.raw(type)})`),
     sql` `,
   )} end`

@@ -137,6 +137,7 @@ async function createPublishingPerOrg(
     .addColumn('delivered_at', timestamp)
     .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('next_attempt_at', timestamp, (col) => col.notNull())
+    .addColumn('tried_id', 'integer')
     .addColumn('claimed_until', timestamp)
     .addColumn('last_error', 'text')
     .addPrimaryKeyConstraint('stock_deliveries_key', ['org_key', 'product_id'])
@@ -151,6 +152,7 @@ async function createPublishingPerOrg(
     .addColumn('error_code', 'text')
     .execute()
   await db.schema.createIndex('publish_calls_by_org').on('publish_calls').columns(['org_key', 'called_at']).execute()
+  await db.schema.createIndex('publish_calls_by_time').on('publish_calls').column('called_at').execute()
   await db.schema
     .createTable('org_product_ids')
     .addColumn('org_key', 'text', (col) => col.notNull())

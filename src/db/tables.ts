@@ -105,7 +105,9 @@ export interface StockDeliveriesTable {
   delivered_id: ColumnType<number | null, number | null | undefined, number | null>
   delivered_at: OptionalTimestamp
   attempts: ColumnType<number, number | undefined, number>
+  /** When the change `tried_id` (the last one whose call failed) is tried again; a newer change is due at once. */
   next_attempt_at: Timestamp
+  tried_id: ColumnType<number | null, number | null | undefined, number | null>
   /** A dispatcher's lease: while in the future, no other dispatcher publishes this product to this org. */
   claimed_until: OptionalTimestamp
   last_error: ColumnType<string | null, string | null | undefined, string | null>

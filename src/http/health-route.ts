@@ -1,8 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Database } from '../db/connect.js'
-import type { SalesforceIntegration } from '../salesforce/index.js'
 import { Health } from './health-schema.js'
+
+interface HealthOfSalesforce {
+  configured: boolean
+  pendingEvents: number
+  oldestPendingSeconds?: number
+  lastPublishedAt?: string
+  lastError?: string
+}
 
 /** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
 const EVENTS_LATE_AFTER_S = 300
@@ -13,7 +20,8 @@ export async function healthRoutes(
   app: FastifyInstance,
   options: {
     database: Pick<Database, 'ping'>
-    salesforce?: SalesforceIntegration
+    /** flowcart's publishing to its orgs (src/publishing/): codes and counts for every org together. */
+    salesforce?: { health(): Promise<HealthOfSalesforce> }
     /** Salesforce is on, even when flowcart publishes nothing of its own (AppLink mode without an authorization). */
     salesforceOn: boolean
     meshHealthCheck: boolean

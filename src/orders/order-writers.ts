@@ -166,7 +166,7 @@ export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: Ord
         )
         .returningAll(),
     )
-  const withEvents = toWrite.stockEvents.recording
+  const withEvents = toWrite.stockEvents.recording()
     ? withOrder.with('events', (db) => recordTakenStock(db, toWrite.now))
     : withOrder
   const rows = await withEvents

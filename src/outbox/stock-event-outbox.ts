@@ -6,8 +6,8 @@ import type { Tables } from '../db/tables.js'
 import { recordStockChanges, type StockChange } from './outbox-rows.js'
 
 export interface StockEventOutbox {
-  /** False when Salesforce is not configured: nothing is recorded, and the publisher does not run. */
-  readonly recording: boolean
+  /** False while flowcart publishes to no org (Salesforce is not configured, or no org has a way in): nothing is recorded. */
+  recording(): boolean
   /** Inside the change's transaction, so the event exists exactly when the change does. */
   record(trx: Kysely<Tables>, changes: StockChange[]): Promise<void>
   /** `db.transact(work)`, then the listeners are told (after the commit, so they find the rows). */
@@ -19,12 +19,12 @@ export interface StockEventOutbox {
 /** Rows per insert: well under SQLite's (32,766) and PostgreSQL's (65,535) limits on parameters. */
 const ROWS_PER_INSERT = 500
 
-export function stockEventOutbox({ recording }: { recording: boolean }): StockEventOutbox {
+export function stockEventOutbox({ recording }: { recording: () => boolean }): StockEventOutbox {
   const listeners = new Set<() => void>()
   return {
     recording,
     async record(trx, changes) {
-      if (!recording) return
+      if (!recording()) return
       for (let start = 0; start < changes.length; start += ROWS_PER_INSERT) {
         await recordStockChanges(trx, changes.slice(start, start + ROWS_PER_INSERT))
       }

@@ -64,8 +64,13 @@ export const SalesforceVariables = Type.Object({
 })
 
 export interface SalesforceConfig {
-  /** The integration user's JWT bearer sign-in (basic mode); undefined in AppLink mode, which signs in through AppLink. */
+  /**
+   * The default org's JWT bearer sign-in (basic mode, the single-org SF_* variables); undefined in AppLink mode, which
+   * signs in through AppLink, and when SF_PRIVATE_KEY alone is set for the orgs in the registry.
+   */
   jwt: SalesforceSettings | undefined
+  /** Basic mode: the key every org's sign-in signs with (one certificate, uploaded to each org's app). */
+  privateKey: string | undefined
   /** AppLink mode: the authorization flowcart's own calls (the event publisher) use; undefined publishes no events. */
   appLinkAuthorization: string | undefined
   api: ApiSettings
@@ -104,15 +109,21 @@ export function appLinkSalesforceConfig(vars: Variables, authorization: string |
       `${jwtGiven.join(', ')}: AppLink mode signs in through AppLink, not with the JWT bearer flow; unset them.`,
     )
   }
-  return { jwt: undefined, appLinkAuthorization: authorization, ...common(vars) }
+  return { jwt: undefined, privateKey: undefined, appLinkAuthorization: authorization, ...common(vars) }
 }
 
-/** Basic mode: undefined when no SF_* variable is set (Salesforce is then disabled); ConfigError when some are missing. */
+/**
+ * Basic mode: undefined when no SF_* variable is set (Salesforce is then disabled); ConfigError when some are missing.
+ * The private key alone is a whole configuration: it signs in to the orgs of the registry (npm run orgs), each with
+ * its own login URL, consumer key and user, and there is no default org.
+ */
 export function salesforceConfig(vars: Variables): SalesforceConfig | undefined {
   const given = Object.keys(vars).filter((name) => name.startsWith('SF_') && vars[name as keyof typeof vars])
   if (given.length === 0) return undefined
-  const missing: string[] = REQUIRED.filter((name) => !vars[name])
-  if (!vars.SF_PRIVATE_KEY && !vars.SF_PRIVATE_KEY_FILE) missing.push('SF_PRIVATE_KEY (or SF_PRIVATE_KEY_FILE)')
+  const keyGiven = Boolean(vars.SF_PRIVATE_KEY || vars.SF_PRIVATE_KEY_FILE)
+  const defaultOrg = REQUIRED.some((name) => vars[name])
+  const missing: string[] = defaultOrg || !keyGiven ? REQUIRED.filter((name) => !vars[name]) : []
+  if (!keyGiven) missing.push('SF_PRIVATE_KEY (or SF_PRIVATE_KEY_FILE)')
   if (missing.length > 0) {
     throw new ConfigError(`Salesforce is partly configured (${given.join(', ')} set); also set ${missing.join(', ')}.`)
   }
@@ -122,9 +133,11 @@ export function salesforceConfig(vars: Variables): SalesforceConfig | undefined 
   } catch (error) {
     throw new ConfigError((error as Error).message)
   }
-  const loginUrl = vars.SF_LOGIN_URL as string
   const settings = common(vars)
+  if (!defaultOrg) return { jwt: undefined, privateKey, appLinkAuthorization: undefined, ...settings }
+  const loginUrl = vars.SF_LOGIN_URL as string
   return {
+    privateKey,
     jwt: {
       loginUrl,
       consumerKey: vars.SF_CONSUMER_KEY as string,

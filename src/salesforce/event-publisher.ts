@@ -4,30 +4,9 @@ import type { SalesforceClient } from './client.js'
 import type { SalesforceConfig } from './config.js'
 import { SalesforceError, SalesforceLimitError } from './errors.js'
 import { INVENTORY_EVENT_FIELDS } from './names.js'
+import type { Outbox, StockEvent } from './outbox-port.js'
 import { type RecordResult, recordErrorsText } from './record-result.js'
 import type { SalesforceLogger } from './token-provider.js'
-
-/** A stock change waiting to be published: the event it becomes, and how often publishing it has failed. */
-export interface StockEvent {
-  id: number
-  productId: number
-  sku: string
-  quantityInStock: number
-  attempts: number
-}
-
-/** The outbox as the publisher needs it (src/salesforce-store.ts provides it over outbox/repository.ts). */
-export interface Outbox {
-  /** Supersedes the older pending changes of the products changed after `afterId`, a batch; the id it got to. */
-  supersedeOlderChanges(afterId: number): Promise<number | undefined>
-  /** The newest due change of up to `productLimit` products, leased: one event per product. */
-  claimDueEvents(productLimit: number, leaseMs: number): Promise<StockEvent[]>
-  /** Marks each product's row `upToId` sent, and the older changes of the product it carried. */
-  markPublished(published: Array<{ productId: number; upToId: number }>): Promise<void>
-  scheduleRetry(ids: number[], retryAt: Date, code: string, reason: string): Promise<void>
-  /** Makes due now the products waiting out a failed call; not those whose own event failed with `exceptCode`. */
-  retryWaitingNow(exceptCode: string): Promise<number>
-}
 
 export interface PublisherStatus {
   lastPublishedAt: string | undefined
@@ -48,7 +27,16 @@ export interface PublisherOptions {
   /** Safety-net poll for rows left by a restart or waiting for their retry (a change itself starts a drain). */
   pollIntervalMs?: number
   retryBaseMs?: number
+  /**
+   * The longest wait after a call that failed as a whole (the org down, slow, refusing the token): an org that
+   * recovers gets its latest stock within about this long, even when nothing changes meanwhile.
+   */
   retryMaxMs?: number
+  /**
+   * The longest wait for an event the org refused on its own (EVENT_REJECTED: sending it again soon would not help)
+   * and after the org's daily API limit was reached (it frees up over hours, not seconds).
+   */
+  refusedRetryMaxMs?: number
 }
 
 /** sObject Collections takes up to 200 records a call; a round claims that many products, so it is one call. */
@@ -80,18 +68,18 @@ export function createEventPublisher(
   logger: SalesforceLogger,
   options: PublisherOptions = {},
 ) {
-  const { pollIntervalMs = 5000, retryBaseMs = 1000, retryMaxMs = 300_000 } = options
+  const { pollIntervalMs = 5000, retryBaseMs = 1000, retryMaxMs = 10_000, refusedRetryMaxMs = 300_000 } = options
   const leaseMs = config.api.timeoutMs + LEASE_MARGIN_MS
   const status: PublisherStatus = { lastPublishedAt: undefined, lastError: undefined }
   let running: Promise<void> | undefined
   let again = false
   let timer: NodeJS.Timeout | undefined
   let lingering: NodeJS.Timeout | undefined
+  /** The drain set for when the earliest retry is due, so a recovered org is found then, not at the next poll. */
+  let waking: { timer: NodeJS.Timeout; at: number } | undefined
   let stopped = true
   /** Set after REQUEST_LIMIT_EXCEEDED: no call before then. */
   let pausedUntil = 0
-  /** The changes up to this id have been looked at for the older changes they supersede. */
-  let supersededUpTo = 0
   /** The code of the failure that stopped publishing, until a call succeeds again (logged then, once). */
   let failingWith: string | undefined
 
@@ -108,10 +96,12 @@ export function createEventPublisher(
         })),
       )
     } catch (error) {
-      // The org's API limit is used up: this dispatcher sends nothing until the limit's usual wait has passed (at
-      // most the longest retry delay), not even the products this round did not claim.
-      const limitMs = error instanceof SalesforceLimitError ? Math.min(error.retryAfterSeconds * 1000, retryMaxMs) : 0
+      // The org's API limit is used up: this dispatcher sends nothing to it until the limit's usual wait has passed
+      // (at most the longest wait for a refusal), not even the products this round did not claim.
+      const limitMs =
+        error instanceof SalesforceLimitError ? Math.min(error.retryAfterSeconds * 1000, refusedRetryMaxMs) : 0
       failingWith = failureCode(error)
+      await outbox.recordCall({ events: events.length, errorCode: failingWith })
       const retryAt = await retryLater(events, failingWith, (error as Error).message, limitMs)
       if (limitMs > 0) pausedUntil = retryAt.getTime()
       return false
@@ -119,16 +109,22 @@ export function createEventPublisher(
     const published = events.filter((_, index) => results[index]?.success)
     const failed = events.filter((_, index) => !results[index]?.success)
     await outbox.markPublished(published.map((event) => ({ productId: event.productId, upToId: event.id })))
+    const oldestChange = Math.min(...events.map((event) => event.changedSince.getTime()))
+    await outbox.recordCall({
+      events: events.length,
+      delayMs: Math.max(0, Date.now() - oldestChange),
+      ...(failed.length > 0 ? { errorCode: REJECTED } : {}),
+    })
     if (published.length > 0) {
       status.lastPublishedAt = new Date().toISOString()
       if (failed.length === 0) status.lastError = undefined
-      // Salesforce answers again: the products still waiting out an outage's backoff (up to 5 minutes) follow now,
+      // Salesforce answers again: the products still waiting out an outage's backoff (up to 10 s) follow now,
       // one call after another, instead of each at the end of its own delay.
       await outbox.retryWaitingNow(REJECTED)
     }
     if (failed.length > 0) {
       const refusal = results.find((result) => !result.success)
-      await retryLater(failed, REJECTED, refusal ? recordErrorsText(refusal) : 'rejected')
+      await retryLater(failed, REJECTED, refusal ? recordErrorsText(refusal) : 'rejected', 0, refusedRetryMaxMs)
     }
     const refused = failed.length > 0 ? `, ${failed.length} refused` : ''
     logger.info(
@@ -142,21 +138,31 @@ export function createEventPublisher(
     return true
   }
 
-  async function retryLater(events: StockEvent[], code: string, reason: string, atLeastMs = 0) {
+  async function retryLater(events: StockEvent[], code: string, reason: string, atLeastMs = 0, maxMs = retryMaxMs) {
     status.lastError = code
     const attempts = Math.max(...events.map((event) => event.attempts))
-    const retryAt = new Date(Date.now() + Math.max(atLeastMs, retryDelay(attempts, retryBaseMs, retryMaxMs)))
-    await outbox.scheduleRetry(
-      events.map((event) => event.id),
-      retryAt,
-      code,
-      reason,
-    )
+    const retryAt = new Date(Date.now() + Math.max(atLeastMs, retryDelay(attempts, retryBaseMs, maxMs)))
+    await outbox.scheduleRetry(events, retryAt, code, reason)
     logger.warn(
       { events: events.length, retryAt: retryAt.toISOString(), code, reason },
       'stock events not published; will retry',
     )
+    wakeAt(retryAt.getTime())
     return retryAt
+  }
+
+  function wakeAt(at: number) {
+    if (stopped || (waking && waking.at <= at)) return
+    clearTimeout(waking?.timer)
+    const timer = setTimeout(
+      () => {
+        waking = undefined
+        void drain()
+      },
+      Math.max(0, at - Date.now()),
+    )
+    timer.unref()
+    waking = { timer, at }
   }
 
   /**
@@ -166,12 +172,7 @@ export function createEventPublisher(
    * Salesforce answers. A failed call ends the drain; the poll and the next change try again.
    */
   async function drainDue() {
-    for (;;) {
-      const upTo = await outbox.supersedeOlderChanges(supersededUpTo)
-      if (upTo === undefined) break
-      supersededUpTo = upTo
-      await nextTurn()
-    }
+    await outbox.supersedeOlderChanges()
     while (Date.now() >= pausedUntil) {
       const events = await outbox.claimDueEvents(EVENTS_PER_CALL, leaseMs)
       if (events.length === 0 || !(await publishRound(events))) return
@@ -235,7 +236,9 @@ export function createEventPublisher(
       stopped = true
       clearInterval(timer)
       clearTimeout(lingering)
+      clearTimeout(waking?.timer)
       lingering = undefined
+      waking = undefined
       await running
     },
   }

@@ -99,7 +99,7 @@ export async function measureBacklogDrain(scenario: BacklogScenario): Promise<Ba
       : `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-backlog-')), 'flowcart.db')}`
   const db = await openDatabase(databaseUrl)
   await prepareDatabase(db, { seedDemoData: false })
-  await arrangeBacklog(db, stockEventOutbox({ recording: true }), scenario)
+  await arrangeBacklog(db, stockEventOutbox({ recording: () => true }), scenario)
 
   const config = loadConfig({
     DATABASE_URL: databaseUrl,

@@ -1,0 +1,294 @@
+// Each org's publishing of the stock-event outbox: which product's newest change it still lacks, leased to one
+// dispatcher at a time, accepted, retried. stock_events keeps one row per change for every org; stock_deliveries
+// keeps, per org and product, the newest change that org has accepted and its own lease, retry and error. So an org
+// that is down holds back only its own rows, and the rows grow with orgs x products, not with orgs x changes.
+import { type Kysely, sql } from 'kysely'
+import { caseById } from '../db/case-by-id.js'
+import type { Database } from '../db/connect.js'
+import { inBatches } from '../db/in-batches.js'
+import type { Tables } from '../db/tables.js'
+import { batchRows } from './repository.js'
+
+/** A product's newest change, due for one org, with what that org's publishing of it has been through. */
+export interface DueChange {
+  id: number
+  product_id: number
+  sku: string
+  quantity_in_stock: number
+  /** Failed calls since the org last accepted this product. */
+  attempts: number
+  /** The oldest change of the product the org has not accepted yet: how long the org has been behind. */
+  changed_since: string | Date
+}
+
+// Any constant: with the org's key, the PostgreSQL advisory lock that lets one dispatcher per org claim at a time.
+const CLAIM_LOCK = 7_292_025
+
+/**
+ * Leases, for one org, the newest change of up to `productLimit` products that the org has not accepted yet and that
+ * is due (a change after a failed one at once, the failed one after its delay), longest due first, skipping the products another dispatcher is publishing to it. Only the current
+ * rows are read (about one per product once outbox/repository.ts has superseded the older ones), so the work is that
+ * of the products with a change some org still lacks, not of the backlog behind them. The lease (not a long
+ * transaction) covers the Salesforce call, so a dispatcher that died mid-publish leaves the product free again once it
+ * ends; one dispatcher per org and product at a time, so an older quantity never overtakes a newer one in that org.
+ */
+export function claimDueFor(db: Database, orgKey: string, productLimit: number, leaseMs: number): Promise<DueChange[]> {
+  const now = new Date()
+  const nowIso = now.toISOString()
+  const leasedUntil = new Date(now.getTime() + leaseMs).toISOString()
+  return db.transact(async (trx) => {
+    // Two dynos claiming for one org take turns; claims for different orgs do not wait for each other.
+    if (db.engine === 'postgres')
+      await sql`select pg_advisory_xact_lock(${CLAIM_LOCK}, hashtext(${orgKey}))`.execute(trx)
+    const due = await trx
+      .selectFrom('stock_events as head')
+      .leftJoin('stock_deliveries as d', (join) =>
+        join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'head.product_id'),
+      )
+      .select(['head.id', 'head.product_id', 'head.sku', 'head.quantity_in_stock', 'd.attempts', 'd.delivered_id'])
+      .where('head.sent_at', 'is', null)
+      .where('head.superseded_at', 'is', null)
+      // The product's newest current row, as a scalar subquery through the product's index (see repository.ts).
+      .where('head.id', '=', (eb) =>
+        eb
+          .selectFrom('stock_events as newer')
+          .select((newer) => newer.fn.max('newer.id').as('newest'))
+          .whereRef('newer.product_id', '=', 'head.product_id')
+          .where('newer.sent_at', 'is', null)
+          .where('newer.superseded_at', 'is', null),
+      )
+      .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('d.delivered_id', '<', eb.ref('head.id'))]))
+      // A change newer than the one that failed is due at once, as a new row of the outbox always was: the first
+      // change after an outage finds out whether the org answers again, and then the waiting ones follow.
+      .where((eb) =>
+        eb.or([
+          eb('d.next_attempt_at', 'is', null),
+          eb('d.next_attempt_at', '<=', nowIso),
+          eb('d.tried_id', 'is', null),
+          eb('d.tried_id', '<', eb.ref('head.id')),
+        ]),
+      )
+      .where((eb) => eb.or([eb('d.claimed_until', 'is', null), eb('d.claimed_until', '<', nowIso)]))
+      .orderBy((eb) => eb.fn.coalesce('d.next_attempt_at', 'head.created_at'))
+      .limit(productLimit)
+      .execute()
+    if (due.length === 0) return []
+    await trx
+      .insertInto('stock_deliveries')
+      .values(
+        due.map((row) => ({
+          org_key: orgKey,
+          product_id: row.product_id,
+          next_attempt_at: nowIso,
+          claimed_until: leasedUntil,
+        })),
+      )
+      .onConflict((conflict) => conflict.columns(['org_key', 'product_id']).doUpdateSet({ claimed_until: leasedUntil }))
+      .execute()
+    const since = await oldestUnacceptedChanges(
+      trx,
+      orgKey,
+      due.map((row) => row.product_id),
+    )
+    return due.map((row) => ({
+      id: row.id,
+      product_id: row.product_id,
+      sku: row.sku,
+      quantity_in_stock: row.quantity_in_stock,
+      attempts: row.attempts ?? 0,
+      changed_since: since.get(row.product_id) ?? nowIso,
+    }))
+  })
+}
+
+/** Per product, when the oldest change the org has not accepted was made. */
+async function oldestUnacceptedChanges(trx: Kysely<Tables>, orgKey: string, productIds: number[]) {
+  const rows = await trx
+    .selectFrom('stock_events as e')
+    .leftJoin('stock_deliveries as d', (join) =>
+      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'e.product_id'),
+    )
+    .select(['e.product_id', (eb) => eb.fn.min('e.created_at').as('since')])
+    .where('e.product_id', 'in', productIds)
+    .where('e.sent_at', 'is', null)
+    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('e.id', '>', eb.ref('d.delivered_id'))]))
+    .groupBy('e.product_id')
+    .execute()
+  return new Map(rows.map((row) => [row.product_id, row.since as string | Date]))
+}
+
+/**
+ * The org accepted each product's change `upToId`: its delivery moves on (never back), and its lease, retry and error
+ * are cleared. Then every change that each org of `orgKeys` (those published to) has accepted is settled as sent, in
+ * short transactions of a bounded number of rows: those rows no org needs any more.
+ */
+export async function markDelivered(
+  db: Database,
+  orgKey: string,
+  published: Array<{ productId: number; upToId: number }>,
+  orgKeys: string[],
+) {
+  if (published.length === 0) return
+  const now = new Date().toISOString()
+  const accepted = new Map(published.map(({ productId, upToId }) => [productId, upToId]))
+  const upTo = caseById(accepted, 'integer', 'product_id')
+  await db.kysely
+    .updateTable('stock_deliveries')
+    .set((eb) => ({
+      delivered_id: eb
+        .case()
+        .when(eb.fn.coalesce('delivered_id', eb.lit(0)), '<', upTo)
+        .then(upTo)
+        .else(eb.ref('delivered_id'))
+        .end(),
+      delivered_at: now,
+      claimed_until: null,
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: now,
+    }))
+    .where('org_key', '=', orgKey)
+    .where('product_id', 'in', [...accepted.keys()])
+    .execute()
+  await settleDeliveredEverywhere(db, [...accepted.keys()], orgKeys, now)
+}
+
+/**
+ * Marks sent the changes of `productIds` that every org of `orgKeys` has accepted (up to the smallest accepted id of
+ * each product), a bounded number of rows per transaction, in product order (as the superseding, so two dynos lock
+ * rows in the same order).
+ */
+async function settleDeliveredEverywhere(db: Database, productIds: number[], orgKeys: string[], now: string) {
+  if (orgKeys.length === 0) return
+  const everywhere = await db.kysely
+    .selectFrom('stock_deliveries')
+    .select(['product_id', (eb) => eb.fn.min('delivered_id').as('up_to'), (eb) => eb.fn.countAll<number>().as('orgs')])
+    .where('product_id', 'in', productIds)
+    .where('org_key', 'in', orgKeys)
+    .where('delivered_id', 'is not', null)
+    .groupBy('product_id')
+    .execute()
+  const left = everywhere
+    .filter((row) => Number(row.orgs) === orgKeys.length && row.up_to !== null)
+    .map((row) => ({ productId: row.product_id, upToId: Number(row.up_to) }))
+    .toSorted((a, b) => a.productId - b.productId)
+  while (left.length > 0) {
+    await db.transact(async (trx) => {
+      let budget = batchRows(db)
+      while (left.length > 0 && budget > 0) {
+        const { productId, upToId } = left[0] as (typeof left)[number]
+        const result = await trx
+          .updateTable('stock_events')
+          .set({ sent_at: now })
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('stock_events')
+              .select('id')
+              .where('product_id', '=', productId)
+              .where('sent_at', 'is', null)
+              .where('id', '<=', upToId)
+              .limit(budget),
+          )
+          .executeTakeFirst()
+        const settled = Number(result.numUpdatedRows)
+        if (settled < budget) left.shift()
+        budget -= settled
+      }
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+/**
+ * Releases one org's claimed products after a failed publish of their changes (`tried`: product Id and change id), to
+ * be retried at `retryAt`; `code` first in last_error.
+ */
+export async function scheduleRetryFor(
+  db: Kysely<Tables>,
+  orgKey: string,
+  tried: Array<{ productId: number; changeId: number }>,
+  retryAt: Date,
+  code: string,
+  reason: string,
+) {
+  if (tried.length === 0) return
+  await db
+    .updateTable('stock_deliveries')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: retryAt.toISOString(),
+      tried_id: caseById(
+        tried.map(({ productId, changeId }) => [productId, changeId] as const),
+        'integer',
+        'product_id',
+      ),
+      claimed_until: null,
+      last_error: `${code}: ${reason}`.slice(0, 1000),
+    }))
+    .where('org_key', '=', orgKey)
+    .where(
+      'product_id',
+      'in',
+      tried.map(({ productId }) => productId),
+    )
+    .execute()
+}
+
+/**
+ * The org has just accepted a call, so its products waiting out an earlier failure of a whole call (an outage, a
+ * refused session) are due now, a bounded batch at a time; those whose own event was refused (`exceptCode`) keep
+ * their delay. Another org's waits are its own.
+ */
+export function retryWaitingNowFor(db: Database, orgKey: string, exceptCode: string): Promise<number> {
+  const now = new Date().toISOString()
+  return inBatches(batchRows(db), async (limit) => {
+    const result = await db.kysely
+      .updateTable('stock_deliveries')
+      .set({ next_attempt_at: now })
+      .where('org_key', '=', orgKey)
+      .where('product_id', 'in', (eb) =>
+        eb
+          .selectFrom('stock_deliveries')
+          .select('product_id')
+          .where('org_key', '=', orgKey)
+          .where('next_attempt_at', '>', now)
+          .where((eb) => eb.or([eb('last_error', 'is', null), eb('last_error', 'not like', `${exceptCode}:%`)]))
+          .limit(limit),
+      )
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  })
+}
+
+/** Counted this far and no further, as the outbox's own count for /healthz. */
+const PENDING_PRODUCTS_COUNTED_UP_TO = 10_000
+
+/**
+ * What one org still lacks: the products with a change it has not accepted (at most PENDING_PRODUCTS_COUNTED_UP_TO),
+ * and since when the oldest such change has waited.
+ */
+export async function pendingFor(db: Kysely<Tables>, orgKey: string) {
+  const lacking = db
+    .selectFrom('stock_events as head')
+    .leftJoin('stock_deliveries as d', (join) =>
+      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'head.product_id'),
+    )
+    .where('head.sent_at', 'is', null)
+    .where('head.superseded_at', 'is', null)
+    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('d.delivered_id', '<', eb.ref('head.id'))]))
+  const counted = await db
+    .selectFrom(lacking.select('head.product_id').distinct().limit(PENDING_PRODUCTS_COUNTED_UP_TO).as('lacking'))
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirst()
+  const oldest = await db
+    .selectFrom('stock_events as e')
+    .leftJoin('stock_deliveries as d', (join) =>
+      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'e.product_id'),
+    )
+    .select((eb) => eb.fn.min('e.created_at').as('since'))
+    .where('e.sent_at', 'is', null)
+    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('e.id', '>', eb.ref('d.delivered_id'))]))
+    .executeTakeFirst()
+  const since = oldest?.since as string | Date | null | undefined
+  return { count: Number(counted?.count ?? 0), oldestSince: since ? new Date(since) : undefined }
+}
