@@ -147,6 +147,16 @@ describe('Salesforce configuration', () => {
     }
   })
 
+  it('takes SF_PRIVATE_KEY alone as a whole configuration: the key of every registered org, and no default org', () => {
+    const salesforce = loadConfig({ SF_PRIVATE_KEY: keys.privateKey, SF_TIMEOUT_MS: '3000' }).salesforce
+    expect(salesforce?.jwt).toBeUndefined()
+    expect(salesforce?.privateKey).toContain('PRIVATE KEY')
+    expect(salesforce?.api.timeoutMs).toBe(3000)
+    // With the single-org variables too, the key also signs in to the default org, as before.
+    expect(loadConfig(complete).salesforce?.jwt?.privateKey).toBe(salesforce?.privateKey)
+    expect(() => loadConfig({ SF_TIMEOUT_MS: '3000' })).toThrow(/also set .*SF_PRIVATE_KEY/)
+  })
+
   it('stops start-up with one line on partial configuration or a bad key, never echoing the key', () => {
     expect(() => loadConfig({ SF_LOGIN_URL: 'https://login.salesforce.com' })).toThrow(
       /^Salesforce is partly configured \(SF_LOGIN_URL set\); also set SF_CONSUMER_KEY, SF_USERNAME, SF_PRIVATE_KEY/,
