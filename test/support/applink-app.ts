@@ -13,17 +13,39 @@ import { AUTHORIZATION, EVENT_USER, FLOW_USER } from '../../tools/applink-stand-
 import { startSalesforceEmulator } from '../../tools/salesforce-emulator/index.js'
 import { databaseUrlFor, type EngineName, registerCleanup, testConfig } from '../helper.js'
 
-export async function startAppLinkTestbed(engine: EngineName, env: Record<string, string> = {}) {
+/** Another org in the same emulator, with an AppLink authorization of its own (as its org Id and user). */
+export interface SecondOrg {
+  orgId: string
+  authorization: string
+  user: string
+}
+
+export async function startAppLinkTestbed(engine: EngineName, env: Record<string, string> = {}, secondOrg?: SecondOrg) {
+  const products = () =>
+    DEMO_SKUS.map((sku, index) => ({ Name: `Product ${index + 1}`, ProductCode: sku, IsActive: true }))
   const emulator = await startSalesforceEmulator({
     consumerKey: 'unused-in-applink-mode',
     username: 'integration@flowcart.example',
     publicKey: '',
-    products: DEMO_SKUS.map((sku, index) => ({ Name: `Product ${index + 1}`, ProductCode: sku, IsActive: true })),
+    products: products(),
   })
   registerCleanup(() => emulator.close())
+  const orgB =
+    secondOrg &&
+    (await emulator.addOrg({
+      orgId: secondOrg.orgId,
+      consumerKey: 'unused-in-applink-mode-b',
+      username: 'integration@org-b.example',
+      publicKey: '',
+      products: products(),
+    }))
   const addon = await startAddonApiStandIn({
-    authorizations: { [AUTHORIZATION]: EVENT_USER },
-    openSession: emulator.openSession,
+    authorizations: {
+      [AUTHORIZATION]: EVENT_USER,
+      ...(secondOrg ? { [secondOrg.authorization]: secondOrg.user } : {}),
+    },
+    openSession: (username) =>
+      orgB && username === secondOrg?.user ? orgB.openSession(username) : emulator.openSession(username),
     apiVersion: DEFAULT_API_VERSION,
   })
   registerCleanup(() => addon.close())
@@ -40,7 +62,7 @@ export async function startAppLinkTestbed(engine: EngineName, env: Record<string
     ...addonVariables,
     APPLINK_AUTHORIZATION: AUTHORIZATION,
     // The emulator stands in for the org, on loopback over http: trusted here as an operator would list it.
-    APPLINK_TRUSTED_ORG_ORIGINS: emulator.instanceUrl,
+    APPLINK_TRUSTED_ORG_ORIGINS: [emulator.instanceUrl, ...(orgB ? [orgB.instanceUrl] : [])].join(','),
     APP_PORT: '0',
     SF_TIMEOUT_MS: '2000',
     ...env,
@@ -64,5 +86,5 @@ export async function startAppLinkTestbed(engine: EngineName, env: Record<string
       headers: { 'content-type': 'application/json', [INVOKING_USER_HEADER]: as, ...headers },
     })
   }
-  return { emulator, addon, app, appUrl, mesh, config, logs, call }
+  return { emulator, orgB, addon, app, appUrl, mesh, config, logs, call }
 }
