@@ -1,15 +1,17 @@
-// Forgets idempotency keys and published stock events past their retention, hourly and at start-up.
+// Forgets idempotency keys, published stock events and old publish calls past their retention, hourly and at
+// start-up.
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Tables } from './db/tables.js'
 import { purgeExpiredKeys } from './orders/idempotency.js'
+import { purgeOldPublishCalls } from './outbox/publish-calls.js'
 import { purgeSentEvents } from './outbox/repository.js'
 
 const PURGE_INTERVAL_MS = 3600_000
 
-/** Idempotency keys and published events past their retention; how many rows went. */
+/** Idempotency keys, published events and the log of publish calls past their retention; how many rows went. */
 export async function purgeExpiredRecords(db: Kysely<Tables>): Promise<number> {
-  return (await purgeExpiredKeys(db)) + (await purgeSentEvents(db))
+  return (await purgeExpiredKeys(db)) + (await purgeSentEvents(db)) + (await purgeOldPublishCalls(db))
 }
 
 export function scheduleRetentionPurge(app: FastifyInstance, db: Kysely<Tables>) {

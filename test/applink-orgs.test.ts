@@ -36,7 +36,8 @@ describe.each(engines)('AppLink mode with several orgs on %s', (engine) => {
       body: JSON.stringify({ items: [{ productId: 2, quantity: 3 }] }),
     })
     expect(placed.status).toBe(201)
-    const quantity = (await (await call('/products/2')).json()).quantityInStock as number
+    const product = (await (await call('/products/2')).json()) as { quantityInStock: number }
+    const quantity = product.quantityInStock
     await quantityArrives(emulator, 2, quantity, 3000)
     const inB = await quantityArrives(orgB, 2, quantity, 3000)
     // Published in org B as the user its own authorization signs in as.

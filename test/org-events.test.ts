@@ -169,6 +169,21 @@ describe.each(engines)('stock events to several orgs on %s', (engine) => {
   }, 30_000)
 })
 
+describe('an org dropped while it lacks changes', () => {
+  it('leaves nothing pending for it: /healthz counts no backlog only a disabled org was owed', async () => {
+    const { app, db, orgA, orgB, a, b } = await twoOrgsInStep('sqlite')
+    orgB.setDown(true)
+    const quantity = await placeOrder(app, a, 5)
+    await arrival(orgA, 5, quantity, 3000)
+    const pending = async () => (await app.inject({ url: '/healthz' })).json().salesforce.pendingEvents
+    expect(await pending()).toBeGreaterThan(0)
+    await setOrgStatus(db, b.org.orgId, 'disabled')
+    const since = Date.now()
+    while ((await pending()) > 0 && Date.now() - since < 7000) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await pending()).toBe(0)
+  }, 20_000)
+})
+
 function rememberedIds(db: Database) {
   return db.kysely.selectFrom('org_product_ids').select(['org_key', 'product_id', 'salesforce_id']).execute()
 }

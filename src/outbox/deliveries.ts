@@ -154,12 +154,45 @@ export async function markDelivered(
 }
 
 /**
+ * The orgs published to changed (one disabled, say): the changes every remaining org has accepted are settled now,
+ * not at their product's next change, so a disabled org's backlog does not linger as pending. With no org left,
+ * nobody needs any of them.
+ */
+export async function settleForOrgs(db: Database, orgKeys: string[]) {
+  const now = new Date().toISOString()
+  if (orgKeys.length === 0) {
+    await inBatches(batchRows(db), async (limit) => {
+      const result = await db.kysely
+        .updateTable('stock_events')
+        .set({ sent_at: now })
+        .where('id', 'in', (eb) => eb.selectFrom('stock_events').select('id').where('sent_at', 'is', null).limit(limit))
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows)
+    })
+    return
+  }
+  const waiting = await db.kysely
+    .selectFrom('stock_events')
+    .select('product_id')
+    .distinct()
+    .where('sent_at', 'is', null)
+    .where('superseded_at', 'is', null)
+    .execute()
+  await settleDeliveredEverywhere(
+    db,
+    waiting.map((row) => row.product_id),
+    orgKeys,
+    now,
+  )
+}
+
+/**
  * Marks sent the changes of `productIds` that every org of `orgKeys` has accepted (up to the smallest accepted id of
  * each product), a bounded number of rows per transaction, in product order (as the superseding, so two dynos lock
  * rows in the same order).
  */
 async function settleDeliveredEverywhere(db: Database, productIds: number[], orgKeys: string[], now: string) {
-  if (orgKeys.length === 0) return
+  if (orgKeys.length === 0 || productIds.length === 0) return
   const everywhere = await db.kysely
     .selectFrom('stock_deliveries')
     .select(['product_id', (eb) => eb.fn.min('delivered_id').as('up_to'), (eb) => eb.fn.countAll<number>().as('orgs')])

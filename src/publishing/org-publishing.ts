@@ -4,6 +4,7 @@
 import type { AppLink } from '../applink/connect.js'
 import type { Database } from '../db/connect.js'
 import { listOrgs } from '../orgs/repository.js'
+import { settleForOrgs } from '../outbox/deliveries.js'
 import { pendingEvents } from '../outbox/repository.js'
 import { sharedSuperseding } from '../outbox/shared-superseding.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
@@ -74,13 +75,17 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
   async function refresh() {
     const targets = publishTargets(await listOrgs(db.kysely), config, appLink !== undefined)
     const wanted = new Map(targets.map((target) => [target.orgKey, target]))
+    let dropped = false
     for (const [orgKey, publishing] of byOrg) {
       const target = wanted.get(orgKey)
       if (target && sameWayIn(target, publishing.target)) continue
       byOrg.delete(orgKey)
+      dropped ||= !target
       await publishing.integration.publisher.stop()
       logger.info({ org: orgKey }, 'stock events no longer published to this org')
     }
+    // What only the dropped org still lacked is nobody's to deliver now.
+    if (dropped) await settleForOrgs(db, [...wanted.keys()])
     for (const [orgKey, target] of wanted) {
       if (byOrg.has(orgKey)) continue
       const publishing = open(target)
