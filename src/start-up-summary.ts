@@ -25,15 +25,20 @@ function docsUrl(config: Config, { host, port, onDyno }: Listening): string {
   return `${httpUrl(EVERY_INTERFACE.has(host) ? 'localhost' : host, port)}/docs`
 }
 
+/** The registry's orgs are read after start-up; the summary says where they come in. */
+const REGISTRY_ORGS = 'npm run orgs -- list'
+
 function salesforceLine(config: Config): string {
   const { salesforce, appLink } = config
   if (appLink) {
     return salesforce?.appLinkAuthorization
-      ? `events published through the AppLink authorization ${salesforce.appLinkAuthorization}`
-      : 'no events published (APPLINK_AUTHORIZATION is not set)'
+      ? `events published through the AppLink authorization ${salesforce.appLinkAuthorization}, and each registered org's own (${REGISTRY_ORGS})`
+      : `no default org (APPLINK_AUTHORIZATION is not set); events go to each registered org with its own authorization (${REGISTRY_ORGS})`
   }
-  if (!salesforce?.jwt) return 'sync off (no SF_* variable is set)'
-  return `sync on, as ${salesforce.jwt.username} through ${salesforce.jwt.loginUrl}`
+  if (!salesforce) return 'sync off (no SF_* variable is set)'
+  if (!salesforce.jwt)
+    return `no default org (SF_PRIVATE_KEY alone); sync with each registered org's sign-in (${REGISTRY_ORGS})`
+  return `sync on, as ${salesforce.jwt.username} through ${salesforce.jwt.loginUrl}, and each registered org's sign-in`
 }
 
 function passwordLines(config: Config, port: number, remembered: RememberedPassword | undefined): string[] {

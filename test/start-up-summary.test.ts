@@ -60,7 +60,7 @@ describe('the start-up summary', () => {
         'flowcart is up in basic mode',
         `  listening  http://127.0.0.1:${server.port}`,
         `  database   PostgreSQL ${url}`,
-        '  salesforce sync on, as integration@flowcart.example through https://login.salesforce.com',
+        "  salesforce sync on, as integration@flowcart.example through https://login.salesforce.com, and each registered org's sign-in",
         '  docs       https://flowcart-shop.herokuapp.com/docs',
         '  password   API_PASSWORD from the environment',
       ])
@@ -83,7 +83,7 @@ describe('the start-up summary', () => {
       'flowcart is up in AppLink mode',
       `  listening  http://127.0.0.1:${server.port} (APP_PORT, behind the service mesh)`,
       `  database   SQLite ${file}`,
-      '  salesforce no events published (APPLINK_AUTHORIZATION is not set)',
+      '  salesforce no default org (APPLINK_AUTHORIZATION is not set); events go to each registered org with its own authorization (npm run orgs -- list)',
       `  docs       http://127.0.0.1:${server.port}/docs`,
       '  callers    authenticated by the AppLink service mesh (no password)',
     ])
