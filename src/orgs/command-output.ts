@@ -68,6 +68,6 @@ export function listText(orgs: Org[]): string {
 export function statusText(org: Org, changed: boolean): string {
   if (!changed) return `Org ${org.orgId} (${org.name}) is ${org.status} already.`
   return org.status === 'disabled'
-    ? `Disabled org ${org.orgId} (${org.name}): its login is refused until it is enabled again.`
-    : `Enabled org ${org.orgId} (${org.name}): its login is accepted again.`
+    ? `Disabled org ${org.orgId} (${org.name}): within 5 s its login is refused and it gets no stock events, until it is enabled again.`
+    : `Enabled org ${org.orgId} (${org.name}): within 5 s its login is accepted again, and it gets the stock changes made from then on.`
 }
