@@ -1,6 +1,6 @@
 // The walkthrough in salesforce/README.md against the metadata it deploys: the fallback deploys in an order in which
-// every component finds what it names, no deploy after step 5 that puts the named credential's placeholder URL back,
-// and commands a newcomer can run as written.
+// every component finds what it names, no deploy after step 5 that puts the named credential's placeholder URL back
+// (in the first org, nor in a second one after its own), and commands a newcomer can run as written.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,12 +20,22 @@ function walk(dir: string): string[] {
 
 /** Files of force-app, relative to salesforce/ as the walkthrough's commands name them. */
 const FILES = walk(join(SALESFORCE, BASIC)).map((file) => relative(SALESFORCE, file))
+/** Its placeholder URL goes over the one set in Setup whenever it is deployed. */
+const NAMED_CREDENTIAL = FILES.find((file) => file.includes('/namedCredentials/')) ?? ''
 
 /** The text of one `### n.` step of the walkthrough, or of everything after its heading with `rest`. */
 function step(n: number, rest = false): string {
   const start = README.indexOf(`\n### ${n}. `)
   if (start === -1) throw new Error(`no step ${n} in salesforce/README.md`)
   const end = rest ? README.length : README.indexOf('\n### ', start + 1)
+  return README.slice(start, end === -1 ? README.length : end)
+}
+
+/** The text of one `## ` section, from its heading to the next. */
+function section(title: string): string {
+  const start = README.indexOf(`\n## ${title}\n`)
+  if (start === -1) throw new Error(`no section "${title}" in salesforce/README.md`)
+  const end = README.indexOf('\n## ', start + 1)
   return README.slice(start, end === -1 ? README.length : end)
 }
 
@@ -43,6 +53,7 @@ function commands(text: string): string[] {
 const deploys = (text: string) => commands(text).filter((line) => line.startsWith('sf project deploy start'))
 const sourceDirs = (command: string) => [...command.matchAll(/--source-dir (\S+)/g)].map((m) => m[1] ?? '')
 const covered = (dirs: string[], file: string) => dirs.some((dir) => file === dir || file.startsWith(`${dir}/`))
+const targetOrg = (command: string) => command.match(/--target-org (\S+)/)?.[1]
 
 /** The files a file names by API name, in the forms this project's metadata uses. */
 function references(file: string): string[] {
@@ -94,11 +105,23 @@ describe('the walkthrough of salesforce/README.md', () => {
   })
 
   it('from step 5 on, no deploy puts the placeholder URL of the named credential back', () => {
-    const later = deploys(step(5, true))
-    const namedCredential = FILES.find((file) => file.includes('/namedCredentials/')) ?? ''
-    expect(namedCredential).not.toBe('')
-    expect(later.filter((command) => covered(sourceDirs(command), namedCredential))).toEqual([])
+    // A second org is set up from zero in its own section, which the next test holds to the same rule.
+    const later = deploys(step(5, true).replace(section('Adding a second org'), ''))
+    expect(later.filter((command) => covered(sourceDirs(command), NAMED_CREDENTIAL))).toEqual([])
     expect(step(5)).toMatch(/never deploy all of `force-app` again/)
+  })
+
+  it('a second org gets the whole deploy before its own named credential is set, and none that resets it after', () => {
+    const text = section('Adding a second org')
+    const [whole, ...others] = deploys(text)
+    expect(sourceDirs(whole ?? '')).toEqual(['force-app'])
+    const org = targetOrg(whole ?? '')
+    expect(org).toBeDefined()
+    expect(org).not.toBe(targetOrg(deploys(step(4))[0] ?? ''))
+    expect(others.filter((command) => covered(sourceDirs(command), NAMED_CREDENTIAL))).toEqual([])
+    const credentialStep = text.indexOf('\n### E. ')
+    expect(credentialStep).toBeGreaterThan(text.indexOf(whole ?? ''))
+    expect(text.slice(credentialStep)).toMatch(/never deploy all of `force-app` to it again/)
   })
 
   it('names the integration user as a placeholder: a username must be unique across all Salesforce orgs', () => {
