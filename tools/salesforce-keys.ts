@@ -121,7 +121,7 @@ Next steps, in the order of the walkthrough in salesforce/README.md:
   6. Another org, once this one works: deploy force-app there too (the first command above, with that org's alias;
      the same certificate serves every org), give it its own integration user and read its consumer key as for this
      one (step 6), then register it; the command prints that org's own login for its Named Credential principal
-     (README: Several orgs):
+     (salesforce/README.md: Adding a second org):
        ${orgsAdd()}
 ${expiry}`
 }
