@@ -54,6 +54,9 @@ describe.each(engines)('registered orgs on %s', (engine) => {
     expect(await ids({ authorization: basicAuth() })).toEqual([fromDefault.json().id])
     expect(await ids(as(a), `?orgId=${b.org.orgId}`)).toEqual([])
     expect(await ids(as(a), `?orgId=${a.org.orgId}`)).toEqual([fromA.json().id])
+    // The 15-character Id Setup shows names the same org.
+    expect(await ids(as(a), `?orgId=${ORG_A}`)).toEqual([fromA.json().id])
+    expect(await ids(as(a), `?orgId=${ORG_B}`)).toEqual([])
     expect((await app.inject({ url: `/orders/${fromB.json().id}`, headers: as(a) })).statusCode).toBe(404)
     expect((await app.inject({ url: `/orders/${fromA.json().id}`, headers: as(a) })).statusCode).toBe(200)
     // Products and stock are one catalog for every org.

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import type { Database } from '../db/connect.js'
 import { NotFound } from '../errors.js'
 import { errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
+import { namesOrg } from '../orgs/org-id.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { idempotencyKeyOf } from './idempotency-header.js'
 import { findOrder, listOrders, type OrderScope } from './repository.js'
@@ -127,7 +128,7 @@ export async function orderRoutes(
     async (request) => {
       const { orgId } = request.query
       const scope = scopeOf(request)
-      if (orgId !== undefined && orgId !== scope.orgId) return []
+      if (orgId !== undefined && !namesOrg(orgId, scope.orgId)) return []
       return listOrders(db.kysely, pageOf(request.query), scope)
     },
   )

@@ -56,3 +56,12 @@ export function toOrgId18(input: string): string {
   }
   return id15 + expected
 }
+
+/**
+ * Whether `given` (15 or 18 characters, as a caller may write it) names the org `own` (18 characters). The
+ * 15-character Id is the 18-character one without its case-safe suffix, and is compared case-sensitively, as it is.
+ */
+export function namesOrg(given: string, own: string | null): boolean {
+  if (own === null) return false
+  return given.length === 15 ? own.startsWith(given) : given === own
+}
