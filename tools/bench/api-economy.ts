@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { DEFAULT_PUBLISH_LINGER_MS } from '../../src/salesforce/config.js'
 import { type ApiCallCounters, generateKeyPair, startSalesforceEmulator } from '../salesforce-emulator/index.js'
+import { type Committed, eventDelayP99 } from './event-delay.js'
 
 const PRODUCTS = 1000
 const ORDERS = 1000
@@ -190,34 +191,6 @@ async function syncScenarios(keys: { privateKey: string; publicKey: string }): P
   return rows
 }
 
-/** The order's product, the stock it left and when its answer (sent after the commit) arrived. */
-interface Committed {
-  productId: number
-  quantityInStock: number
-  at: number
-}
-
-/**
- * How long after each commit Salesforce received an event carrying that change: the first event of the product
- * whose quantity is the one the order left or a later one (stock only falls here, and events are coalesced).
- */
-function eventDelayP99(commits: Committed[], bed: Testbed): number {
-  const events = bed.emulator.events().map((event) => ({
-    productId: Number(event.fields.Product_Id__c),
-    quantityInStock: Number(event.fields.Qty_In_Stock__c),
-    at: Date.parse(event.receivedAt),
-  }))
-  const delays = commits.map((commit) => {
-    const carrier = events.find(
-      (event) => event.productId === commit.productId && event.quantityInStock <= commit.quantityInStock,
-    )
-    if (!carrier) throw new Error(`no event carried product ${commit.productId} at ${commit.quantityInStock}`)
-    return Math.max(0, carrier.at - commit.at)
-  })
-  delays.sort((a, b) => a - b)
-  return delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.99))] as number
-}
-
 async function eventScenarios(keys: { privateKey: string; publicKey: string }): Promise<EconomyRow[]> {
   const rows: EconomyRow[] = []
   const orders = `c) ${ORDERS.toLocaleString('en')} orders' events`
@@ -244,7 +217,7 @@ async function eventScenarios(keys: { privateKey: string; publicKey: string }): 
       scenario,
       flowcart,
       events: bed.emulator.events().length - before,
-      ...(running ? { eventDelayP99Ms: eventDelayP99(commits, bed) } : {}),
+      ...(running ? { eventDelayP99Ms: eventDelayP99(commits, bed.emulator.events()) } : {}),
       sample: sampleEvents,
     })
   }
