@@ -9,6 +9,7 @@ import { benchBacklogDrain } from './bench/backlog-drain.js'
 import { dropDatabase, freshDatabase, postgresProblem } from './bench/databases.js'
 import { dynoMemory } from './bench/dyno-memory.js'
 import { autocannon, type HttpLoad, initPgbench, type LoadResult, pgbench } from './bench/load.js'
+import { benchOrgFanout } from './bench/org-fanout.js'
 import { choosePinning } from './bench/pinning.js'
 import { type RunningServer, startServer } from './bench/processes.js'
 
@@ -182,7 +183,8 @@ for (const [engine, megabytes] of Object.entries(rss)) {
   )
 }
 
-// Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed, and how
-// a backlog of stock events drains after an outage.
+// Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed, with one
+// org and with five, and how a backlog of stock events drains after an outage.
 console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)
+console.log(`\n${await benchOrgFanout(!postgresMissing)}`)
 console.log(`\n${await benchBacklogDrain(!postgresMissing)}`)
