@@ -79,6 +79,39 @@ describe.each(engines)('stock events on %s', (engine) => {
     ])
   })
 
+  it('publishes while a stream of orders goes on, one call per linger, not one per round trip nor one at the end', async () => {
+    const { app, emulator } = await salesforceApp(engine, { SF_PUBLISH_LINGER_MS: '300' })
+    for (const productId of [1, 2, 3, 4]) {
+      const stocked = await app.inject({
+        method: 'PUT',
+        url: `/inventory/${productId}`,
+        headers: authHeaders,
+        payload: { quantityInStock: 100_000 },
+      })
+      expect(stocked.statusCode).toBe(200)
+    }
+    await publishDue(app)
+    emulator.resetCounters()
+    const eventsBefore = emulator.events().length
+    const started = Date.now()
+    let firstEventAfterMs: number | undefined
+    let placed = 0
+    // Orders one after another for 2.5 s, as a Flow in a loop sends them.
+    while (Date.now() - started < 2500) {
+      expect((await order(app, 1 + (placed % 4))).statusCode).toBe(201)
+      placed += 1
+      if (firstEventAfterMs === undefined && emulator.events().length > eventsBefore)
+        firstEventAfterMs = Date.now() - started
+    }
+    // Events left while the orders went on (a pass that chased the new changes held every publish back until the end)…
+    expect(firstEventAfterMs).toBeDefined()
+    expect(firstEventAfterMs).toBeLessThan(1500)
+    // …about one call per linger (2.5 s / 300 ms), not one per round trip of a call.
+    const calls = emulator.counters().byEndpoint['POST composite/sobjects'] ?? 0
+    expect(calls).toBeLessThanOrEqual(Math.ceil(2500 / 300) + 2)
+    expect(placed).toBeGreaterThan(calls * 4)
+  })
+
   it('loses nothing while Salesforce is down: every product’s latest stock arrives after recovery', async () => {
     const { app, emulator } = await salesforceApp(engine)
     emulator.setDown(true)

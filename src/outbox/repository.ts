@@ -16,14 +16,18 @@ export const batchRows = (db: Database) => (db.engine === 'sqlite' ? 100 : 1000)
 /**
  * Each event carries its product's stock after its latest change, so only the newest pending change of a product
  * needs publishing: this marks the older ones superseded (they are settled as sent once a newer one is published).
- * It looks at the changes written after `afterId`, a bounded batch of them in id order, and returns the id it looked
+ * It looks at the changes written after `afterId` and up to `upToId`, a bounded batch of them in id order, and returns the id it looked
  * up to (undefined when there was none): the dispatcher calls it until it catches up, each change once, so the rows
  * a claim reads stay about one per product however long Salesforce was away (48,800 pending rows of 12 products are
  * 12 events), and the orders' own writes are left as they were. Every org shares this work: what each org has
  * accepted is its own (deliveries.ts), so a change being published to one org may be superseded meanwhile; that org
  * then receives the newer one next.
  */
-export async function supersedeOlderChanges(db: Database, afterId: number): Promise<number | undefined> {
+export async function supersedeOlderChanges(
+  db: Database,
+  afterId: number,
+  upToId: number,
+): Promise<number | undefined> {
   const changed = await db.kysely
     .selectFrom((eb) =>
       eb
@@ -31,6 +35,7 @@ export async function supersedeOlderChanges(db: Database, afterId: number): Prom
         .select(['id', 'product_id'])
         .where('sent_at', 'is', null)
         .where('id', '>', afterId)
+        .where('id', '<=', upToId)
         .orderBy('id')
         .limit(batchRows(db))
         .as('batch'),
@@ -56,6 +61,15 @@ export async function supersedeOlderChanges(db: Database, afterId: number): Prom
     }
   })
   return Math.max(...changed.map((row) => row.newest))
+}
+
+/** The id of the newest change written so far (0 when there is none). */
+export async function newestChangeId(db: Database): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('stock_events')
+    .select((eb) => eb.fn.max('id').as('newest'))
+    .executeTakeFirst()
+  return Number(row?.newest ?? 0)
 }
 
 /** /healthz counts this far and no further: a monitor learns that there is a backlog without a scan of all of it. */

@@ -78,12 +78,19 @@ export function createEventPublisher(
   /** The drain set for when the earliest retry is due, so a recovered org is found then, not at the next poll. */
   let waking: { timer: NodeJS.Timeout; at: number } | undefined
   let stopped = true
+  /** Whether products may be waiting out the backoff of a failed call (at start: an earlier process may have left some). */
+  let waitingMayExist = true
   /** Set after REQUEST_LIMIT_EXCEEDED: no call before then. */
   let pausedUntil = 0
   /** The code of the failure that stopped publishing, until a call succeeds again (logged then, once). */
   let failingWith: string | undefined
 
-  /** Publishes one claimed round; false when the call as a whole failed, and no further call should follow now. */
+  /**
+   * Publishes one claimed round. True when another call should follow at once: the round was full (a backlog), or
+   * Salesforce answering again made products waiting out an outage due. False when the call as a whole failed, or
+   * when what was due has left: the changes that arrive meanwhile start their own linger, so a burst of orders
+   * leaves in a few calls instead of one call per round trip.
+   */
   async function publishRound(events: StockEvent[]): Promise<boolean> {
     let results: RecordResult[]
     try {
@@ -115,12 +122,16 @@ export function createEventPublisher(
       delayMs: Math.max(0, Date.now() - oldestChange),
       ...(failed.length > 0 ? { errorCode: REJECTED } : {}),
     })
+    let madeDue = 0
     if (published.length > 0) {
       status.lastPublishedAt = new Date().toISOString()
       if (failed.length === 0) status.lastError = undefined
       // Salesforce answers again: the products still waiting out an outage's backoff (up to 10 s) follow now,
       // one call after another, instead of each at the end of its own delay.
-      await outbox.retryWaitingNow(REJECTED)
+      // Only after failures this process saw, or once at start for what an earlier process left waiting: a call that
+      // follows a success finds nothing waiting, and spares the database the look.
+      if (waitingMayExist) madeDue = await outbox.retryWaitingNow(REJECTED)
+      waitingMayExist = false
     }
     if (failed.length > 0) {
       const refusal = results.find((result) => !result.success)
@@ -135,11 +146,12 @@ export function createEventPublisher(
       logger.info({ code: failingWith }, `stock events publishing again after ${failingWith}`)
       failingWith = undefined
     }
-    return true
+    return events.length === EVENTS_PER_CALL || madeDue > 0
   }
 
   async function retryLater(events: StockEvent[], code: string, reason: string, atLeastMs = 0, maxMs = retryMaxMs) {
     status.lastError = code
+    waitingMayExist = true
     const attempts = Math.max(...events.map((event) => event.attempts))
     const retryAt = new Date(Date.now() + Math.max(atLeastMs, retryDelay(attempts, retryBaseMs, maxMs)))
     await outbox.scheduleRetry(events, retryAt, code, reason)
@@ -166,10 +178,10 @@ export function createEventPublisher(
   }
 
   /**
-   * First the changes written since the last drain supersede the older ones of their products, then round after round
-   * until nothing is due: each one claim (about one row per product), one call and its settling. A turn of the event
-   * loop comes between any two batches, so requests are served throughout, and a backlog is caught up as fast as
-   * Salesforce answers. A failed call ends the drain; the poll and the next change try again.
+   * First the changes written before the drain began supersede the older ones of their products, then round after
+   * round while a backlog lasts: each one claim (about one row per product), one call and its settling. A turn of the
+   * event loop comes between any two batches, so requests are served throughout, and a backlog is caught up as fast
+   * as Salesforce answers. A failed call ends the drain; the poll, the retry's wake-up and the next change try again.
    */
   async function drainDue() {
     await outbox.supersedeOlderChanges()
