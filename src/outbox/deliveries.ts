@@ -45,7 +45,17 @@ export function claimDueFor(db: Database, orgKey: string, productLimit: number, 
       .leftJoin('stock_deliveries as d', (join) =>
         join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'head.product_id'),
       )
-      .select(['head.id', 'head.product_id', 'head.sku', 'head.quantity_in_stock', 'd.attempts', 'd.delivered_id'])
+      .select(['head.id', 'head.product_id', 'head.sku', 'head.quantity_in_stock', 'd.attempts'])
+      // When the oldest change of the product that the org lacks was made: how long the org has been behind on it.
+      .select((eb) =>
+        eb
+          .selectFrom('stock_events as e')
+          .select((e) => e.fn.min('e.created_at').as('since'))
+          .whereRef('e.product_id', '=', 'head.product_id')
+          .where('e.sent_at', 'is', null)
+          .whereRef('e.id', '>', eb.fn.coalesce('d.delivered_id', eb.lit(0)))
+          .as('changed_since'),
+      )
       .where('head.sent_at', 'is', null)
       .where('head.superseded_at', 'is', null)
       // The product's newest current row, as a scalar subquery through the product's index (see repository.ts).
@@ -85,36 +95,15 @@ export function claimDueFor(db: Database, orgKey: string, productLimit: number, 
       )
       .onConflict((conflict) => conflict.columns(['org_key', 'product_id']).doUpdateSet({ claimed_until: leasedUntil }))
       .execute()
-    const since = await oldestUnacceptedChanges(
-      trx,
-      orgKey,
-      due.map((row) => row.product_id),
-    )
     return due.map((row) => ({
       id: row.id,
       product_id: row.product_id,
       sku: row.sku,
       quantity_in_stock: row.quantity_in_stock,
       attempts: row.attempts ?? 0,
-      changed_since: since.get(row.product_id) ?? nowIso,
+      changed_since: (row.changed_since as string | Date | null) ?? nowIso,
     }))
   })
-}
-
-/** Per product, when the oldest change the org has not accepted was made. */
-async function oldestUnacceptedChanges(trx: Kysely<Tables>, orgKey: string, productIds: number[]) {
-  const rows = await trx
-    .selectFrom('stock_events as e')
-    .leftJoin('stock_deliveries as d', (join) =>
-      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'e.product_id'),
-    )
-    .select(['e.product_id', (eb) => eb.fn.min('e.created_at').as('since')])
-    .where('e.product_id', 'in', productIds)
-    .where('e.sent_at', 'is', null)
-    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('e.id', '>', eb.ref('d.delivered_id'))]))
-    .groupBy('e.product_id')
-    .execute()
-  return new Map(rows.map((row) => [row.product_id, row.since as string | Date]))
 }
 
 /**
