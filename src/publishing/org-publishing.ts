@@ -57,6 +57,7 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
   const supersede = sharedSuperseding(db)
   const shared = { supersede, orgKeys: () => [...byOrg.keys()] }
   let started = false
+  let settledAtStart = false
   let timer: NodeJS.Timeout | undefined
 
   function open(target: PublishTarget): Publishing {
@@ -84,8 +85,10 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
       await publishing.integration.publisher.stop()
       logger.info({ org: orgKey }, 'stock events no longer published to this org')
     }
-    // What only the dropped org still lacked is nobody's to deliver now.
-    if (dropped) await settleForOrgs(db, [...wanted.keys()])
+    // What only the dropped org still lacked is nobody's to deliver now; and at start, what every org had accepted
+    // when a process was killed before it could settle it.
+    if (dropped || !settledAtStart) await settleForOrgs(db, [...wanted.keys()])
+    settledAtStart = true
     for (const [orgKey, target] of wanted) {
       if (byOrg.has(orgKey)) continue
       const publishing = open(target)
