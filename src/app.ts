@@ -2,6 +2,9 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { recordLastCalls } from './admin/last-calls.js'
+import { adminRoutes } from './admin/routes.js'
+import type { SyncFigures } from './admin/sync-figures.js'
 import { productRoutes } from './catalog/routes.js'
 import type { Config } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
@@ -52,6 +55,8 @@ export interface AppDependencies {
   db?: Database
   /** Tuning of the platform-event publisher (tests shorten its retry delays). */
   publisherOptions?: PublisherOptions
+  /** Each org's publishing figures for the admin's status page (src/admin/sync-figures.ts). */
+  syncFigures?: SyncFigures
 }
 
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
@@ -129,9 +134,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
   })
+  // The admin's figures and status page, with a login of their own: outside the Flow callers' scope, so in both modes.
+  if (config.admin) {
+    const admin = { credentials: config.admin, db: db.kysely, redisUrl: config.redisUrl }
+    await app.register(adminRoutes, { ...admin, syncFigures: deps.syncFigures })
+  }
   const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config, db)
   await app.register(async (api) => {
     await authenticate(api)
+    recordLastCalls(api, db.kysely)
     await api.register(productRoutes, { db, stockEvents })
     await api.register(orderRoutes, { db, stockEvents })
     await api.register(inventoryRoutes, {

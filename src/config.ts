@@ -3,6 +3,7 @@
 // are checked beside the HTTP code that uses them (http/limits-config.ts, http/password-policy.ts).
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { type AdminCredentials, AdminVariables, adminCredentialsOf } from './admin/config.js'
 import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, OneOf } from './environment-variables.js'
@@ -75,6 +76,7 @@ export const Environment = Type.Object({
   ),
   ...SalesforceVariables.properties,
   ...AppLinkVariables.properties,
+  ...AdminVariables.properties,
 })
 export type Environment = Static<typeof Environment>
 
@@ -99,6 +101,8 @@ export interface Config {
   salesforce: SalesforceConfig | undefined
   /** Set in AppLink mode (callers authenticate by x-client-context); undefined in basic mode. */
   appLink: AppLinkConfig | undefined
+  /** The admin status page's own login (ADMIN_USERNAME, ADMIN_PASSWORD); undefined: the page is off. */
+  admin: AdminCredentials | undefined
 }
 
 export interface ConfigOptions {
@@ -157,6 +161,7 @@ export function loadConfig(
     production,
     salesforce: appLink ? appLinkSalesforceConfig(vars, appLink.authorization) : salesforceConfig(vars),
     appLink,
+    admin: adminCredentialsOf(vars, production),
   }
 }
 
