@@ -123,12 +123,16 @@ describe.skipIf(!postgresAvailable)('connection limit, with an answer in progres
     await locker.query('begin; lock table products in access exclusive mode')
     const [answering] = (await openMany(port, 1)) as [RawConnection]
     answering.write(`GET /products/1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth()}\r\n\r\n`)
-    const waitingOnLock = async () =>
-      (
-        await locker.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        )
-      ).rows[0].n
+    // Inside a transaction PostgreSQL shows each session's activity as it was at the first read, until the snapshot is
+    // cleared (https://www.postgresql.org/docs/current/monitoring-stats.html, "Viewing Statistics"): a request that
+    // starts waiting after that first look would otherwise never be seen.
+    const waitingOnLock = async () => {
+      await locker.query('select pg_stat_clear_snapshot()')
+      const { rows } = await locker.query(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      )
+      return rows[0].n
+    }
     while ((await waitingOnLock()) === 0) await new Promise((resolve) => setTimeout(resolve, 10))
     await openMany(port, LIMIT - 1)
     await untilServerHolds(app, LIMIT)
