@@ -136,8 +136,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   })
   // The admin's figures and status page, with a login of their own: outside the Flow callers' scope, so in both modes.
   if (config.admin) {
-    const admin = { credentials: config.admin, db: db.kysely, redisUrl: config.redisUrl }
-    await app.register(adminRoutes, { ...admin, syncFigures: deps.syncFigures })
+    await app.register(adminRoutes, {
+      credentials: config.admin,
+      db: db.kysely,
+      redisUrl: config.redisUrl,
+      syncFigures: deps.syncFigures,
+    })
   }
   const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config, db)
   await app.register(async (api) => {

@@ -53,7 +53,7 @@ const PATH: Record<string, string> = { jwt: 'JWT bearer sign-in', applink: 'AppL
 function shownFor(org: ApiOrg): Record<string, string> {
   return {
     name: org.name,
-    orgId: org.orgId ?? 'single-org configuration (SF_* variables, APPLINK_AUTHORIZATION, the default login)',
+    orgId: org.orgId ?? 'no org Id: the SF_* variables or APPLINK_AUTHORIZATION, and the default login',
     status: org.status,
     lastCallAt: time(org.lastCallAt),
     'today.orders': String(org.today.orders),

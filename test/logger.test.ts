@@ -46,6 +46,7 @@ describe('log calls in src/', () => {
     // An org's 18-character Id, or 'default' for the single-org configuration.
     'org',
     'orgId',
+    'orgKey',
     'parserError',
     'productId',
     'published',

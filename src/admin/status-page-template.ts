@@ -2,7 +2,7 @@
 // printed as is). It lives in a module rather than an .eta file so that it ships in dist/ with the compiled code.
 
 export const STATUS_PAGE_CSS = `
-:root { color-scheme: light dark; --line: #8884; --muted: #6b7280; --orders: #2563eb; --delay: #d97706; }
+:root { color-scheme: light dark; --line: #8884; --muted: #6b7280; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 64rem; padding: 1rem; font: 15px/1.45 system-ui, sans-serif; overflow-wrap: anywhere; }
 h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
@@ -19,6 +19,7 @@ dd { margin: 0; font-variant-numeric: tabular-nums; }
 figure { margin: .5rem 0 0; }
 figcaption { font-size: .8rem; color: var(--muted); }
 svg { display: block; width: 100%; height: 3rem; border-bottom: 1px solid var(--line); }
+.axis { display: flex; justify-content: space-between; margin: 0; font-size: .75rem; color: var(--muted); }
 `
 
 export const STATUS_PAGE_TEMPLATE = `<!doctype html>
@@ -57,6 +58,7 @@ state on the dyno that answered this page; the charts cover the last 24 hours, h
 <rect x="<%= bar.x %>" y="<%= bar.y %>" width="<%= bar.width %>" height="<%= bar.height %>" fill="<%= chart.colour %>" data-value="<%= bar.value ?? '' %>"><title><%= bar.title %></title></rect>
 <% } %>
 </svg>
+<p class="axis"><span><%= chart.from %></span><span>now</span></p>
 </figure>
 <% } %>
 </article>

@@ -6,7 +6,7 @@
 // helper language and more code for a single page; JSX would bring a build step; @fastify/view only wraps these.
 import { createHash } from 'node:crypto'
 import { Eta } from 'eta/core'
-import { type BarChart, barChart, CHART_HEIGHT, CHART_WIDTH } from './chart.js'
+import { barChart, CHART_HEIGHT, CHART_WIDTH } from './chart.js'
 import type { OrgChart, OrgFigures, Revenue } from './org-figures.js'
 import { STATUS_PAGE_CSS, STATUS_PAGE_TEMPLATE } from './status-page-template.js'
 import type { PublishPath, TokenState } from './sync-figures.js'
@@ -69,21 +69,30 @@ function figuresOf(org: OrgFigures) {
   ]
 }
 
-const withColour = (chart: BarChart, key: string, caption: string, colour: string) => ({
-  ...chart,
-  key,
-  caption,
-  colour,
-})
-
 function chartsOf(chart: OrgChart) {
+  const from = `${(chart.hours[0] ?? '').slice(11, 16)} UTC`
   const orders = barChart(chart.orders, chart.hours, (value, hour) => `${hour}: ${value ?? 0} orders`)
   const delay = barChart(chart.maxDelayMs, chart.hours, (value, hour) =>
     value === null ? `${hour}: no publish` : `${hour}: at most ${value} ms`,
   )
+  const published = chart.maxDelayMs.some((value) => value !== null)
   return [
-    withColour(orders, 'orders', `Orders per hour (highest: ${orders.max})`, '#2563eb'),
-    withColour(delay, 'delay', `Sync delay, longest per hour (highest: ${delay.max} ms)`, '#d97706'),
+    {
+      ...orders,
+      key: 'orders',
+      from,
+      colour: '#2563eb',
+      caption: orders.max > 0 ? `Orders per hour (highest: ${orders.max})` : 'Orders per hour: none in 24 hours',
+    },
+    {
+      ...delay,
+      key: 'delay',
+      from,
+      colour: '#d97706',
+      caption: published
+        ? `Sync delay, longest per hour (highest: ${delay.max} ms)`
+        : 'Sync delay, longest per hour: no publish in 24 hours',
+    },
   ]
 }
 
@@ -100,7 +109,7 @@ export function renderStatusPage(orgs: OrgFigures[], charts: OrgChart[], now: Da
       return {
         orgKey: org.orgKey,
         name: org.name,
-        idText: org.orgId ?? 'single-org configuration (SF_* variables, APPLINK_AUTHORIZATION, the default login)',
+        idText: org.orgId ?? 'no org Id: the SF_* variables or APPLINK_AUTHORIZATION, and the default login',
         status: org.status,
         getsNoEvents: org.publishesVia === 'none',
         figures: figuresOf(org),
