@@ -1,5 +1,11 @@
 // GET /admin/orgs (every org's figures, JSON) and GET /admin (the status page), for the admin who runs flowcart, behind
 // the admin's own login. Hidden from both contract documents: Flow has no use for them.
+//
+// In AppLink mode they are registered outside the AppLink-authenticated routes, but the service mesh in front of the
+// app refuses a request that carries no org's context before it reaches flowcart, unless its path is listed under
+// mesh.authentication.bypassRoutes in the mesh's YAML file at the app's root (heroku/heroku-integration-service-mesh,
+// mesh/proxy.go ShouldBypassValidationAuthentication and conf/config.go; README, "Status page", says how and what is
+// unconfirmed for the mesh Heroku ships now).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
