@@ -44,8 +44,8 @@ const money = (revenue: ApiOrg['today']['revenue']) =>
 const TOKEN: Record<string, string> = {
   valid: 'valid',
   'not-requested': 'not requested yet',
-  refused: 'refused by Salesforce',
-  failing: 'failing (Salesforce unreachable)',
+  refused: 'refused by the org',
+  failing: 'failing (Salesforce down or slow)',
   none: 'none',
 }
 const PATH: Record<string, string> = { jwt: 'JWT bearer sign-in', applink: 'AppLink authorization', none: 'none' }

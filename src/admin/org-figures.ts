@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Tables } from '../db/tables.js'
 import { fromCents } from '../db/values.js'
 import { listOrgs } from '../orgs/repository.js'
-import { DEFAULT_ORG_KEY } from './org-key.js'
+import { DEFAULT_ORG_KEY } from '../salesforce/product-ids.js'
 import {
   type CurrencyTotals,
   lastCalls,

@@ -31,8 +31,8 @@ export const STATUS_PAGE_CSP = [
 const TOKEN_WORDS: Record<TokenState, string> = {
   valid: 'valid',
   'not-requested': 'not requested yet',
-  refused: 'refused by Salesforce',
-  failing: 'failing (Salesforce unreachable)',
+  refused: 'refused by the org',
+  failing: 'failing (Salesforce down or slow)',
   none: 'none',
 }
 const PATH_WORDS: Record<PublishPath, string> = {
