@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { recordLastCalls } from './admin/last-calls.js'
 import { adminRoutes } from './admin/routes.js'
-import type { SyncFigures } from './admin/sync-figures.js'
+import { NO_SYNC_FIGURES, type SyncFigures } from './admin/sync-figures.js'
 import { productRoutes } from './catalog/routes.js'
 import type { Config } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
@@ -140,7 +140,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       credentials: config.admin,
       db: db.kysely,
       redisUrl: config.redisUrl,
-      syncFigures: deps.syncFigures,
+      // Each org's publishing as this dyno sees it (src/publishing/): what waits, and its token.
+      syncFigures: deps.syncFigures ?? {
+        forOrg: async (orgKey) => (await salesforce?.figuresFor(orgKey)) ?? NO_SYNC_FIGURES,
+      },
     })
   }
   const authenticate = appLink ? appLink.authenticate : await basicAuthFor(app, config, db)

@@ -9,12 +9,17 @@ import { createLogger } from '../src/logger.js'
 import { addOrg, type OrgLogin, setOrgStatus } from '../src/orgs/service.js'
 import type { SalesforceOrg } from '../tools/salesforce-emulator/index.js'
 import { basicAuth, databaseUrlFor, engines, openTestDatabase, registerCleanup, testConfig } from './helper.js'
+import { ADMIN_ENV, adminHeaders } from './support/admin.js'
 import { PUBLIC_KEYS, SIGNER_A, SIGNER_B, startTwoOrgs } from './support/emulated-orgs.js'
 
 const demoProducts = () => DEMO_SKUS.map((sku, index) => ({ Name: `Product ${index + 1}`, ProductCode: sku }))
 
 /** Two orgs in the registry with the same certificate on their apps, and flowcart with SF_PRIVATE_KEY alone. */
-async function twoOrgsInStep(engine: 'sqlite' | 'postgres', publisher: { refusedRetryMaxMs?: number } = {}) {
+async function twoOrgsInStep(
+  engine: 'sqlite' | 'postgres',
+  publisher: { refusedRetryMaxMs?: number } = {},
+  env: Record<string, string> = {},
+) {
   const { emulator, orgA, orgB } = await startTwoOrgs(
     { products: demoProducts() },
     { publicKey: PUBLIC_KEYS.a, products: demoProducts() },
@@ -32,6 +37,7 @@ async function twoOrgsInStep(engine: 'sqlite' | 'postgres', publisher: { refused
     DATABASE_URL: 'sqlite::memory:',
     SF_PRIVATE_KEY: SIGNER_A.privateKey,
     SF_TIMEOUT_MS: '1000',
+    ...env,
   })
   // Every publishing setting at its default, but the wait after the daily API limit (5 minutes), shortened here.
   const app = await buildApp(config, { db, logger: createLogger('silent'), publisherOptions: publisher })
@@ -167,6 +173,42 @@ describe.each(engines)('stock events to several orgs on %s', (engine) => {
     const next = await placeOrder(app, a, 4)
     await Promise.all([arrival(orgA, 4, next, 3000), arrival(orgB, 4, next, 3000)])
   }, 30_000)
+})
+
+describe('the admin’s view of the orgs published to', () => {
+  it('shows each org’s way in, token, last publish and what waits, and an org that gets no events as such', async () => {
+    const { app, db, orgA, orgB, a } = await twoOrgsInStep('sqlite', {}, ADMIN_ENV)
+    const c = await addOrg(db, { orgId: '00D5g000004XyZa', name: 'Org C' })
+    const orgsNow = async () => {
+      const answer = await app.inject({ url: '/admin/orgs', headers: adminHeaders })
+      expect(answer.statusCode).toBe(200)
+      return new Map((answer.json() as Array<{ orgKey: string }>).map((org) => [org.orgKey, org]))
+    }
+    const quantity = await placeOrder(app, a, 6)
+    await Promise.all([arrival(orgA, 6, quantity, 3000), arrival(orgB, 6, quantity, 3000)])
+    orgB.setDown(true)
+    const next = await placeOrder(app, a, 6)
+    await arrival(orgA, 6, next, 3000)
+    await app.salesforce?.publisher.publishDue()
+
+    const orgs = await orgsNow()
+    expect(orgs.get(orgA.orgId)).toMatchObject({
+      publishesVia: 'jwt',
+      token: 'valid',
+      eventsPending: 0,
+      lastErrorCode: null,
+      lastPublishedAt: expect.any(String),
+    })
+    expect(orgs.get(orgB.orgId)).toMatchObject({
+      publishesVia: 'jwt',
+      eventsPending: 1,
+      lastErrorCode: 'SALESFORCE_UNAVAILABLE',
+      oldestPendingSeconds: expect.any(Number),
+    })
+    expect(orgs.get(c.org.orgId)).toMatchObject({ publishesVia: 'none', token: 'none', eventsPending: 0 })
+    // SF_PRIVATE_KEY alone: no default org is published to.
+    expect(orgs.get('default')).toMatchObject({ publishesVia: 'none' })
+  })
 })
 
 describe('an org dropped while it lacks changes', () => {
