@@ -10,8 +10,11 @@ import { findSalesforceIds, rememberSalesforceIds } from './salesforce/product-i
 export interface SharedOutbox {
   /** Brings the superseding of older changes up to date, once for every org (outbox/shared-superseding.ts). */
   supersede(): Promise<void>
-  /** The orgs published to now: a change every one of them has accepted is settled as sent. */
-  orgKeys(): string[]
+  /**
+   * The orgs published to now, as the registry says (not as this dyno last read it: a dyno that has not yet seen a new
+   * org must not settle a change that org still needs). A change every one of them has accepted is settled as sent.
+   */
+  orgKeys(): Promise<string[]>
 }
 
 export function salesforceStore(db: Database, orgKey: string, shared: SharedOutbox): SalesforceStore {
@@ -27,7 +30,7 @@ export function salesforceStore(db: Database, orgKey: string, shared: SharedOutb
         attempts: row.attempts,
         changedSince: new Date(row.changed_since),
       })),
-    markPublished: (published) => markDelivered(db, orgKey, published, shared.orgKeys()),
+    markPublished: async (published) => markDelivered(db, orgKey, published, await shared.orgKeys()),
     scheduleRetry: (events, retryAt, code, reason) =>
       scheduleRetryFor(
         kysely,

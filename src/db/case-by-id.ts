@@ -12,7 +12,7 @@ export type CaseValueType = 'integer' | 'text'
 export function caseById<T>(
   values: Iterable<readonly [number, T]>,
   type: CaseValueType,
-  key: 'id' | 'product_id' = 'id',
+  key: 'id' | 'product_id' | 'stock_deliveries.product_id' = 'id',
 ): RawBuilder<T> {
   return sql<T>`case ${sql.ref(key)} ${sql.join(
     Array.from(values, ([id, value]) => sql`when ${id} then cast(${value} as ${sql.raw(type)})`),

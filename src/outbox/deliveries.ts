@@ -30,7 +30,7 @@ export interface DueChange {
  * dispatcher that died mid-publish leaves the product free again once it ends.
  *
  * Two statements, no transaction: the candidates are read, then leased by one upsert that takes only those whose
- * lease is free, atomically per row. Two dynos that read the same candidates split them, each publishing the ones its
+ * lease is free and that the org has still not accepted, atomically per row. Two dynos that read the same candidates split them, each publishing the ones its
  * upsert returned, so one dispatcher per org and product at a time and an older quantity never overtakes a newer one
  * in that org. (A transaction with an advisory lock did the same in five round trips; on PostgreSQL each costs a
  * socket write, and the claims of five orgs at once slowed the orders beside them: measured with npm run bench.)
@@ -101,8 +101,27 @@ export async function claimDueFor(
       conflict
         .columns(['org_key', 'product_id'])
         .doUpdateSet({ claimed_until: leasedUntil })
+        // Free, and still behind the change read: a dyno that read it and then stalled while another published it,
+        // and a newer one, must not lease it and send the older quantity last.
         .where((eb) =>
-          eb.or([eb('stock_deliveries.claimed_until', 'is', null), eb('stock_deliveries.claimed_until', '<', nowIso)]),
+          eb.and([
+            eb.or([
+              eb('stock_deliveries.claimed_until', 'is', null),
+              eb('stock_deliveries.claimed_until', '<', nowIso),
+            ]),
+            eb.or([
+              eb('stock_deliveries.delivered_id', 'is', null),
+              eb(
+                'stock_deliveries.delivered_id',
+                '<',
+                caseById(
+                  due.map((row) => [row.product_id, row.id] as const),
+                  'integer',
+                  'stock_deliveries.product_id',
+                ),
+              ),
+            ]),
+          ]),
         ),
     )
     .returning('product_id')
@@ -191,8 +210,8 @@ export async function settleForOrgs(db: Database, orgKeys: string[]) {
 
 /**
  * Marks sent the changes of `productIds` that every org of `orgKeys` has accepted (up to the smallest accepted id of
- * each product), one statement per bounded batch of rows. On PostgreSQL rows another dyno is settling at the same
- * moment are skipped, not waited for: it settles them, and two settlers never lock each other's rows in turn.
+ * each product), one statement per bounded batch of rows. It waits for a row the superseding holds (which skips the
+ * rows a settling holds, so neither waits for the other in turn), and then settles it too.
  */
 async function settleDeliveredEverywhere(db: Database, productIds: number[], orgKeys: string[], now: string) {
   if (orgKeys.length === 0 || productIds.length === 0) return
@@ -221,8 +240,7 @@ async function settleDeliveredEverywhere(db: Database, productIds: number[], org
           .where('product_id', 'in', [...upTo.keys()])
           .where('sent_at', 'is', null)
           .where('id', '<=', caseById(upTo, 'integer', 'product_id'))
-          .limit(limit)
-          .$if(db.engine === 'postgres', (query) => query.forUpdate().skipLocked()),
+          .limit(limit),
       )
       .executeTakeFirst()
     return Number(result.numUpdatedRows)

@@ -47,16 +47,24 @@ export async function supersedeOlderChanges(
   if (changed.length === 0) return undefined
   const now = new Date().toISOString()
   // One short statement per product, each on the product's own rows: a plan no engine gets wrong. In product order,
-  // as the settling of markPublished, so that two dynos at it lock their rows in the same order.
+  // so that two dynos superseding at once lock their rows in the same order.
   await db.transact(async (trx) => {
     for (const { product_id, newest } of changed) {
       await trx
         .updateTable('stock_events')
         .set({ superseded_at: now })
-        .where('product_id', '=', product_id)
-        .where('sent_at', 'is', null)
-        .where('superseded_at', 'is', null)
-        .where('id', '<', newest)
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('stock_events')
+            .select('id')
+            .where('product_id', '=', product_id)
+            .where('sent_at', 'is', null)
+            .where('superseded_at', 'is', null)
+            .where('id', '<', newest)
+            // A row being settled as sent is left to that: superseding it would only wait for the settling, and a
+            // settling that skipped it instead could leave it unsent for good.
+            .$if(db.engine === 'postgres', (query) => query.forUpdate().skipLocked()),
+        )
         .execute()
     }
   })

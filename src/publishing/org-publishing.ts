@@ -55,7 +55,10 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
   const { db, config, stockEvents, logger, appLink, publisherOptions } = options
   const byOrg = new Map<string, Publishing>()
   const supersede = sharedSuperseding(db)
-  const shared = { supersede, orgKeys: () => [...byOrg.keys()] }
+  const appLinkMode = appLink !== undefined
+  const orgKeysNow = async () =>
+    publishTargets(await listOrgs(db.kysely), config, appLinkMode).map((target) => target.orgKey)
+  const shared = { supersede, orgKeys: orgKeysNow }
   let started = false
   let settledAtStart = false
   let timer: NodeJS.Timeout | undefined
@@ -74,7 +77,7 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
 
   /** Brings the publishers in step with the registry: new orgs start, disabled or removed ones stop. */
   async function refresh() {
-    const targets = publishTargets(await listOrgs(db.kysely), config, appLink !== undefined)
+    const targets = publishTargets(await listOrgs(db.kysely), config, appLinkMode)
     const wanted = new Map(targets.map((target) => [target.orgKey, target]))
     let dropped = false
     for (const [orgKey, publishing] of byOrg) {
