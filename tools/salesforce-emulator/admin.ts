@@ -106,6 +106,15 @@ function registerOrgRoutes(app: FastifyInstance, orgOf: (request: FastifyRequest
     return reply.code(204).send()
   })
 
+  app.post<{ Params: { id: string } }>('/records/:id/undelete', async (request, reply) => {
+    try {
+      controls(request).undeleteRecord(request.params.id)
+      return reply.code(204).send()
+    } catch (error) {
+      return reply.code(404).send({ message: (error as Error).message })
+    }
+  })
+
   app.post<{ Body: Faults }>('/faults', { schema: { body: faultsSchema } }, async (request) => {
     const org = controls(request)
     const { failNextTokenRequests, expireAllTokens, failNextApiCalls, down, latencyMs, apiLimit, refuseTokens } =

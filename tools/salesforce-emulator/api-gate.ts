@@ -1,6 +1,7 @@
 // What every REST call passes before its resource: counting, injected outages and faults, the session, the daily limit.
 import { randomInt } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { newWriter, restOrigin, type Writer } from './changes.js'
 import type { OrgState } from './org-state.js'
 import type { ApiFailure } from './types.js'
 import { ApiError, NOT_FOUND_MESSAGE, sendApiError } from './wire.js'
@@ -13,12 +14,13 @@ export interface EndpointConfig {
 declare module 'fastify' {
   interface FastifyContextConfig extends EndpointConfig {}
   interface FastifyRequest {
-    /** The user whose session the request's access token is: records and events it writes carry this Id. */
-    sessionUserId: string
+    /** The user whose session the request's access token is, and the transaction its record writes share. */
+    writer: Writer
   }
 }
 
 const SESSION = /^(?:Bearer|OAuth)\s+(\S+)$/i
+const VERSION = /^\/services\/data\/(v\d+\.\d)\//
 
 function endpointOf(request: FastifyRequest): string {
   const { endpoint } = (request.routeOptions.config ?? {}) as EndpointConfig
@@ -46,7 +48,7 @@ function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
  * call that reaches the REST API is counted, the failed ones too, so a client's retries show in the counters.
  */
 export function installApiGate(app: FastifyInstance, state: OrgState): void {
-  app.decorateRequest('sessionUserId', '')
+  app.decorateRequest('writer', undefined as unknown as Writer)
   app.addHook('onRequest', async (request, reply) => {
     state.countApiCall(endpointOf(request))
     if (state.down) return sendUnavailable(reply)
@@ -62,7 +64,9 @@ export function installApiGate(app: FastifyInstance, state: OrgState): void {
         'Session expired or invalid',
       )
     }
-    request.sessionUserId = userId
+    const version = VERSION.exec(request.url)?.[1] ?? ''
+    const callOptions = request.headers['sforce-call-options']
+    request.writer = newWriter(userId, restOrigin(version, typeof callOptions === 'string' ? callOptions : undefined))
     if (state.apiUsage() > state.apiLimit) {
       return sendApiError(reply, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
     }

@@ -49,14 +49,14 @@ export function registerCollections(app: FastifyInstance, state: OrgState): void
   app.patch<{ Params: { version: string } }>('/:version/composite/sobjects', { config }, async (request, reply) => {
     checkVersion(request.params.version)
     const { allOrNone, records } = readCollection(state, request.body)
-    const prepared = records.map(({ type, record }) => prepareUpdate(state, record, type, request.sessionUserId))
+    const prepared = records.map(({ type, record }) => prepareUpdate(state, record, type, request.writer))
     return sendJson(reply, 200, settle(prepared, allOrNone))
   })
 
   app.post<{ Params: { version: string } }>('/:version/composite/sobjects', { config }, async (request, reply) => {
     checkVersion(request.params.version)
     const { allOrNone, records } = readCollection(state, request.body)
-    const prepared = records.map(({ type, record }) => prepareCreate(state, record, type, request.sessionUserId))
+    const prepared = records.map(({ type, record }) => prepareCreate(state, record, type, request.writer))
     return sendJson(reply, 200, settle(prepared, allOrNone))
   })
 }

@@ -14,6 +14,10 @@ export function createControls(state: OrgState): Controls {
     events: () => state.events.map((event) => ({ ...event, fields: { ...event.fields } })),
     addProducts: (products) => state.addProducts(products),
     deleteRecord: (id) => state.deleteRecord(id),
+    undeleteRecord: (id) => {
+      if (!state.undeleteRecord(id)) throw new Error(`Not in the recycle bin: ${id}`)
+    },
+    sessionUserId: (accessToken) => state.tokens.get(accessToken),
     openSession: (username) => state.openSession(username),
     failNextTokenRequests: (count, error = NOT_APPROVED) => {
       for (let i = 0; i < count; i++) state.tokenFailures.push({ ...error })

@@ -43,6 +43,7 @@ export async function startSalesforceEmulator(options: EmulatorOptions): Promise
     url: orgs.loginUrl,
     addOrg,
     orgs: () => orgs.all().map((org) => org.handle),
+    onRecordChange: (listener) => orgs.onRecordChange(listener),
     close: async () => {
       await Promise.all(closers.map((close) => close()))
     },

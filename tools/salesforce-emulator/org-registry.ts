@@ -8,7 +8,7 @@
 import jwt from 'jsonwebtoken'
 import { idKey, isWellFormedId, KEY_PREFIX, MAX_ORGS } from './ids.js'
 import type { OrgState } from './org-state.js'
-import type { OrgOptions, SalesforceOrg } from './types.js'
+import type { OrgOptions, RecordChange, RecordChangeListener, SalesforceOrg } from './types.js'
 
 /** Who may sign in to an org with the JWT bearer flow. */
 export interface OrgCredentials {
@@ -27,6 +27,7 @@ export class OrgRegistry {
   /** Where the token endpoint and the identity URLs are, like login.salesforce.com. */
   loginUrl = ''
   private readonly orgs: Org[] = []
+  private readonly changeListeners = new Set<RecordChangeListener>()
 
   /** `audiences`: the `aud` values every org accepts (they name the login host, not an org). */
   constructor(readonly audiences: string[]) {}
@@ -59,6 +60,15 @@ export class OrgRegistry {
 
   add(org: Org): void {
     this.orgs.push(org)
+  }
+
+  onRecordChange(listener: RecordChangeListener): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  emitChange(orgId: string, change: RecordChange): void {
+    for (const listener of this.changeListeners) listener(orgId, change)
   }
 
   /** The org of a 15- or 18-character Id. */

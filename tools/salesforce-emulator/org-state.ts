@@ -1,6 +1,7 @@
 // One org's memory between requests: its records, events, tokens, users, counters and pending faults.
 import { randomBytes } from 'node:crypto'
 import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../src/salesforce/names.js'
+import { describeChange, newWriter, type Writer } from './changes.js'
 import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
 import { findField, productObject } from './schema.js'
 import type {
@@ -8,6 +9,8 @@ import type {
   ApiFailure,
   EmulatorProduct,
   ReceivedEvent,
+  RecordChange,
+  RecordChangeType,
   RecordMatcher,
   TokenError,
   UserSession,
@@ -31,6 +34,10 @@ export class OrgState {
   instanceUrl = ''
   readonly products = new Map<string, SObject>()
   readonly deleted = new Set<string>()
+  /** Deleted records as they were, for undelete (Salesforce's recycle bin). */
+  private readonly recycleBin = new Map<string, SObject>()
+  /** Told of every record change (tools/pubsub-stand-in listens through the emulator's onRecordChange). */
+  changeListener: ((change: RecordChange) => void) | undefined
   readonly events: ReceivedEvent[] = []
   /** Valid access tokens, each with the Id of the user whose session it is. */
   readonly tokens = new Map<string, string>()
@@ -41,6 +48,8 @@ export class OrgState {
   readonly organizationId: string
   /** The integration user's Id. */
   readonly userId: string
+  /** A person working in the Salesforce UI: the controls that stand for such edits write as this user. */
+  readonly adminUserId: string
   tokenFailures: TokenError[] = []
   /** While set, every token request for the org is refused with it. */
   tokenRefusal: TokenError | undefined
@@ -60,6 +69,7 @@ export class OrgState {
     this.apiLimit = options.apiLimit
     this.organizationId = options.orgId ? toId18(options.orgId) : makeId(KEY_PREFIX.organization, 1, this.realm)
     this.userId = makeId(KEY_PREFIX.user, 1, this.realm)
+    this.adminUserId = makeId(KEY_PREFIX.user, 2, this.realm)
     for (const name of options.eventTypes ?? [DEFAULT_INVENTORY_EVENT]) this.eventTypes.set(name.toLowerCase(), name)
   }
 
@@ -74,8 +84,8 @@ export class OrgState {
   openSession(username: string): UserSession {
     let userId = [...this.users].find(([, name]) => name === username)?.[0]
     if (!userId) {
-      // The integration user is the first: sessions' users come after it.
-      userId = makeId(KEY_PREFIX.user, this.users.size + 2, this.realm)
+      // The integration user is the first and the UI admin the second: sessions' users come after them.
+      userId = makeId(KEY_PREFIX.user, this.users.size + 3, this.realm)
       this.users.set(userId, username)
     }
     return {
@@ -117,7 +127,22 @@ export class OrgState {
   }
 
   addProducts(products: EmulatorProduct[]): EmulatorProduct[] {
-    return products.map((product) => toEmulatorProduct(this.insertProduct({ ...product })))
+    const writer = this.uiWriter()
+    return products.map((product) => {
+      const stored = this.insertProduct({ ...product })
+      stored.LastModifiedById = writer.userId
+      this.emitChange('CREATE', undefined, stored, writer)
+      return toEmulatorProduct(stored)
+    })
+  }
+
+  /** A write made in the Salesforce UI: no API, so Change Data Capture reports no origin. */
+  uiWriter(): Writer {
+    return newWriter(this.adminUserId, '')
+  }
+
+  emitChange(changeType: RecordChangeType, before: SObject | undefined, after: SObject, writer: Writer): void {
+    this.changeListener?.(describeChange('Product2', changeType, before, after, writer))
   }
 
   /** Stores a validated Product2 with Salesforce's defaults and returns the stored record. */
@@ -134,6 +159,7 @@ export class OrgState {
       Id: given ? toId18(given) : this.newId(KEY_PREFIX.product),
       Name: fields.Name,
       ProductCode: fields.ProductCode ?? null,
+      Description: fields.Description ?? null,
       StockKeepingUnit: fields.StockKeepingUnit ?? null,
       IsActive: fields.IsActive ?? false,
       [DEFAULT_STOCK_FIELD]: fields[DEFAULT_STOCK_FIELD] ?? null,
@@ -152,9 +178,26 @@ export class OrgState {
     return this.deleted.has(idKey(id))
   }
 
-  deleteRecord(id: string): void {
+  /** Moves a record to the recycle bin; `writer` is told when the record existed. */
+  deleteRecord(id: string, writer: Writer = this.uiWriter()): void {
+    const stored = this.products.get(idKey(id))
     this.products.delete(idKey(id))
     this.deleted.add(idKey(id))
+    if (!stored) return
+    this.recycleBin.set(idKey(id), stored)
+    this.emitChange('DELETE', stored, stored, writer)
+  }
+
+  /** Restores a record from the recycle bin; false when it is not there. */
+  undeleteRecord(id: string, writer: Writer = this.uiWriter()): boolean {
+    const stored = this.recycleBin.get(idKey(id))
+    if (!stored) return false
+    this.recycleBin.delete(idKey(id))
+    this.deleted.delete(idKey(id))
+    stored.LastModifiedById = writer.userId
+    this.products.set(idKey(id), stored)
+    this.emitChange('UNDELETE', undefined, stored, writer)
+    return true
   }
 
   productCopies(): EmulatorProduct[] {
@@ -188,6 +231,7 @@ function toEmulatorProduct(record: SObject): EmulatorProduct {
     LastModifiedById: record.LastModifiedById as string,
   }
   if (typeof record.ProductCode === 'string') product.ProductCode = record.ProductCode
+  if (typeof record.Description === 'string') product.Description = record.Description
   if (typeof record.StockKeepingUnit === 'string') product.StockKeepingUnit = record.StockKeepingUnit
   return product
 }

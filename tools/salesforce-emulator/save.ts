@@ -1,5 +1,6 @@
 // Validating and applying one record of a create, update or event publish, as sObject Collections reports it.
 import { randomUUID } from 'node:crypto'
+import type { Writer } from './changes.js'
 import { isWellFormedId, KEY_PREFIX } from './ids.js'
 import type { OrgState, SObject } from './org-state.js'
 import { eventObject, findField, type ObjectSpec, productObject, typeMismatch } from './schema.js'
@@ -57,8 +58,8 @@ function injectedFailure(state: OrgState, view: SObject): SaveError | undefined 
   return rule?.match(view) ? saveError(rule.statusCode, rule.message) : undefined
 }
 
-/** `userId`: whose session writes (the record's LastModifiedById). */
-export function prepareUpdate(state: OrgState, record: SObject, type: string, userId: string): Prepared {
+/** `writer`: whose session writes (the record's LastModifiedById), and in which transaction. */
+export function prepareUpdate(state: OrgState, record: SObject, type: string, writer: Writer): Prepared {
   const object = objectFor(state, type)
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))
   if (object.kind === 'event') {
@@ -84,14 +85,16 @@ export function prepareUpdate(state: OrgState, record: SObject, type: string, us
     ok: true,
     id: stored.Id as string,
     apply: () => {
-      Object.assign(stored, fields, { LastModifiedById: userId })
+      const before = { ...stored }
+      Object.assign(stored, fields, { LastModifiedById: writer.userId })
+      state.emitChange('UPDATE', before, stored, writer)
       return { id: stored.Id as string, success: true, errors: [] }
     },
   }
 }
 
-/** `userId`: whose session writes (a platform event's CreatedById). */
-export function prepareCreate(state: OrgState, record: SObject, type: string, userId: string): Prepared {
+/** `writer`: whose session writes (the record's LastModifiedById, a platform event's CreatedById). */
+export function prepareCreate(state: OrgState, record: SObject, type: string, writer: Writer): Prepared {
   const object = objectFor(state, type)
   if (!object && type.toLowerCase().endsWith('__e')) return failed(saveError('NOT_FOUND', NOT_FOUND_MESSAGE))
   if (!object) return failed(saveError('INVALID_TYPE', `sObject type '${type}' is not supported.`))
@@ -108,7 +111,8 @@ export function prepareCreate(state: OrgState, record: SObject, type: string, us
       ok: true,
       apply: () => {
         const stored = state.insertProduct(fields)
-        stored.LastModifiedById = userId
+        stored.LastModifiedById = writer.userId
+        state.emitChange('CREATE', undefined, stored, writer)
         return { id: stored.Id as string, success: true, errors: [] }
       },
     }
@@ -116,7 +120,7 @@ export function prepareCreate(state: OrgState, record: SObject, type: string, us
   return {
     ok: true,
     apply: () => {
-      state.recordEvent(object.name, fields, userId)
+      state.recordEvent(object.name, fields, writer.userId)
       // A successful publish still carries an "error": the enqueue notice with the event's UUID.
       const enqueued = saveError('OPERATION_ENQUEUED', randomUUID())
       return { id: state.newId(KEY_PREFIX.event), success: true, errors: [enqueued] }

@@ -30,6 +30,7 @@ export const productObject: ObjectSpec = {
     field('Id', 'id', false),
     field('Name', 'string', false),
     field('ProductCode', 'string'),
+    field('Description', 'string'),
     field('StockKeepingUnit', 'string'),
     field('IsActive', 'boolean', false),
     field(DEFAULT_STOCK_FIELD, 'double'),

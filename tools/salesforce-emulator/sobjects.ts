@@ -1,4 +1,4 @@
-// Single-record resources: PATCH /sobjects/Product2/{Id} and POST /sobjects/{Name} (a Product2 or a platform event).
+// Single-record resources: PATCH and DELETE /sobjects/Product2/{Id}, POST /sobjects/{Name} (a Product2 or an event).
 import type { FastifyInstance } from 'fastify'
 import { isWellFormedId, KEY_PREFIX } from './ids.js'
 import type { OrgState, SObject } from './org-state.js'
@@ -40,10 +40,27 @@ export function registerSObjects(app: FastifyInstance, state: OrgState): void {
         state,
         { ...record, attributes: { type: productObject.name }, id },
         name,
-        request.sessionUserId,
+        request.writer,
       )
       if (!prepared.ok) throw failure(prepared.result)
       prepared.apply()
+      return reply.code(204).send()
+    },
+  )
+
+  // "Deletes the record … returns 204 No Content"; a deleted record goes to the recycle bin (REST API Developer Guide,
+  // sObject Rows, resources_sobject_retrieve.htm). A second delete finds it deleted.
+  app.delete<{ Params: { version: string; name: string; id: string } }>(
+    '/:version/sobjects/:name/:id',
+    { config: { endpoint: (params: Record<string, string>) => `sobjects/${params.name}/:id` } },
+    async (request, reply) => {
+      const { version, name, id } = request.params
+      checkVersion(version)
+      if (name.toLowerCase() !== productObject.name.toLowerCase()) throw notFound()
+      if (!isWellFormedId(id)) throw notFound(`Provided external ID field does not exist or is not accessible: ${id}`)
+      if (state.isDeleted(id)) throw new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted')
+      if (!id.startsWith(KEY_PREFIX.product) || !state.findProduct(id)) throw notFound()
+      state.deleteRecord(id, request.writer)
       return reply.code(204).send()
     },
   )
@@ -62,7 +79,7 @@ export function registerSObjects(app: FastifyInstance, state: OrgState): void {
         state,
         { ...record, attributes: { type: object.name } },
         object.name,
-        request.sessionUserId,
+        request.writer,
       )
       if (!prepared.ok) throw failure(prepared.result)
       return sendJson(reply, 201, prepared.apply())

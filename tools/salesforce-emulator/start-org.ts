@@ -21,7 +21,9 @@ export async function startOrg(
     ...(orgId ? { orgId } : {}),
     ...(options.eventTypes ? { eventTypes: options.eventTypes } : {}),
   })
+  // Seeded records were there before anyone listened: they make no change events.
   if (options.products) state.addProducts(options.products)
+  state.changeListener = (change) => orgs.emitChange(state.organizationId, change)
   const handle = { orgId: state.organizationId, instanceUrl: '', username, consumerKey, ...createControls(state) }
   const org: Org = { state, credentials: { consumerKey, username, publicKey }, handle }
   orgs.add(org)

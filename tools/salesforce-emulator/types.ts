@@ -4,6 +4,7 @@ export interface EmulatorProduct {
   Id?: string
   Name: string
   ProductCode?: string
+  Description?: string
   StockKeepingUnit?: string
   IsActive?: boolean
   Qty_In_Stock__c?: number | null
@@ -69,6 +70,33 @@ export interface TokenError {
   error_description: string
 }
 
+/** What Change Data Capture reports of a write; see tools/pubsub-stand-in, which turns these into change events. */
+export type RecordChangeType = 'CREATE' | 'UPDATE' | 'DELETE' | 'UNDELETE'
+
+/** One record written by one request (or by a control standing in for a user in the Salesforce UI). */
+export interface RecordChange {
+  entityName: string
+  changeType: RecordChangeType
+  recordId: string
+  /** The record's fields after the change; for DELETE, as they were before it. */
+  record: Record<string, unknown>
+  /** API names of the fields whose value changed (UPDATE only; empty otherwise). */
+  changedFields: string[]
+  /** API names of the fields an UPDATE set to null. */
+  nulledFields: string[]
+  /** The user whose session wrote the record. */
+  commitUser: string
+  /** `com/salesforce/api/rest/<version>;client=<client>` for REST writes, empty for controls. */
+  changeOrigin: string
+  /** Shared by every record one request writes; sequenceNumber counts them from 1. */
+  transactionKey: string
+  sequenceNumber: number
+  /** Epoch milliseconds. */
+  commitTimestamp: number
+}
+
+export type RecordChangeListener = (orgId: string, change: RecordChange) => void
+
 export type ApiFailure = 'unavailable' | 'limit' | 'server-error'
 
 export type RecordMatcher = (record: Record<string, unknown>) => boolean
@@ -90,8 +118,14 @@ export interface OrgControls {
   resetCounters(): void
   records(): EmulatorProduct[]
   events(): ReceivedEvent[]
+  /** Creates records as a user in the Salesforce UI would (CREATE changes with no origin). */
   addProducts(products: EmulatorProduct[]): EmulatorProduct[]
+  /** Deletes a record as a user in the Salesforce UI would (a DELETE change with no origin); it goes to the recycle bin. */
   deleteRecord(id: string): void
+  /** Restores a deleted record from the recycle bin, as a user would (an UNDELETE change with no origin). */
+  undeleteRecord(id: string): void
+  /** The Id of the user whose session `accessToken` is, or undefined when the org knows no such session. */
+  sessionUserId(accessToken: string): string | undefined
   /** A session of the user `username` (created on first use): its token is accepted like the integration user's. */
   openSession(username: string): UserSession
   failNextTokenRequests(count: number, error?: TokenError): void
@@ -132,5 +166,7 @@ export interface SalesforceEmulator extends SalesforceOrg {
   addOrg(options: OrgOptions): Promise<SalesforceOrg>
   /** Every org, the first one first. */
   orgs(): SalesforceOrg[]
+  /** Called for every record created, updated, deleted or undeleted in any org, later ones too; returns an unsubscribe. */
+  onRecordChange(listener: RecordChangeListener): () => void
   close(): Promise<void>
 }
