@@ -1,0 +1,58 @@
+// A certificate authority made at start, and the server's certificate for localhost and 127.0.0.1 that it signs, so a
+// client can verify the stand-in's TLS as it verifies Salesforce's: it only has to trust the CA (NODE_EXTRA_CA_CERTS).
+import forge from 'node-forge'
+
+export interface StandInTls {
+  /** The CA certificate (PEM) a client trusts. */
+  caPem: string
+  /** The server's private key and certificate chain (PEM). */
+  keyPem: string
+  certPem: string
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+function certificate(
+  publicKey: forge.pki.PublicKey,
+  subject: forge.pki.CertificateField[],
+  serial: string,
+): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = publicKey
+  cert.serialNumber = serial
+  // Backdated a little: a client whose clock is slightly behind still accepts it.
+  cert.validity.notBefore = new Date(Date.now() - DAY_MS)
+  cert.validity.notAfter = new Date(Date.now() + 30 * DAY_MS)
+  cert.setSubject(subject)
+  return cert
+}
+
+export function generateTls(): StandInTls {
+  const caKeys = forge.pki.rsa.generateKeyPair(2048)
+  const caName = [{ name: 'commonName', value: 'flowcart Pub/Sub stand-in CA' }]
+  const ca = certificate(caKeys.publicKey, caName, '01')
+  ca.setIssuer(caName)
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ])
+  ca.sign(caKeys.privateKey, forge.md.sha256.create())
+
+  const serverKeys = forge.pki.rsa.generateKeyPair(2048)
+  const server = certificate(serverKeys.publicKey, [{ name: 'commonName', value: 'localhost' }], '02')
+  server.setIssuer(caName)
+  server.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    // Node checks the name against subjectAltName only: localhost, and 127.0.0.1 for clients that dial the address.
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+  ])
+  server.sign(caKeys.privateKey, forge.md.sha256.create())
+
+  return {
+    caPem: forge.pki.certificateToPem(ca),
+    keyPem: forge.pki.privateKeyToPem(serverKeys.privateKey),
+    certPem: forge.pki.certificateToPem(server),
+  }
+}
