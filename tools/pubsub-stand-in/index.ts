@@ -191,8 +191,7 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
       return { replayId, id, schemaId }
     },
     emitOverflow: (orgId, topicName) => controls.emitGap(orgId, topicName, 'GAP_OVERFLOW', []),
-    expireBefore: (orgId, topicName, replayId) =>
-      logOf(orgId, topicName).expireBefore(decodeReplayId(replayId)),
+    expireBefore: (orgId, topicName, replayId) => logOf(orgId, topicName).expireBefore(decodeReplayId(replayId)),
     events: decoded,
   }
 

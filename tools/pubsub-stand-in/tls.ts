@@ -46,7 +46,13 @@ export function generateTls(): StandInTls {
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     // Node checks the name against subjectAltName only: localhost, and 127.0.0.1 for clients that dial the address.
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
   ])
   server.sign(caKeys.privateKey, forge.md.sha256.create())
 
