@@ -324,6 +324,26 @@ describe('failures', () => {
       expect(elapsed).toBeLessThan(1000)
     }
   })
+
+  it('sends nothing once the deadline has passed while the token was on its way', async () => {
+    const { tokenProvider } = connect({ timeoutMs: 400 })
+    const token = await tokenProvider.getToken()
+    // The token comes after the caller's deadline (a slow sign-in): the event must not reach Salesforce afterwards,
+    // where it could land after a newer one published meanwhile.
+    const slowTokens: TokenProvider = {
+      getToken: () => new Promise((resolve) => setTimeout(() => resolve(token), 700)),
+      invalidate: () => {},
+    }
+    const late = createSalesforceClient({ ...settings, timeoutMs: 400 }, { tokenProvider: slowTokens, logger })
+    emulator.resetCounters()
+    const record = { [INVENTORY_EVENT_FIELDS.sku]: 'LATE', [INVENTORY_EVENT_FIELDS.quantityInStock]: 1 }
+    await expect(late.createRecords(DEFAULT_INVENTORY_EVENT, [record])).rejects.toMatchObject({
+      code: 'SALESFORCE_UNAVAILABLE',
+    })
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    expect(emulator.counters().apiCalls).toBe(0)
+    expect(emulator.events().some((event) => event.fields[INVENTORY_EVENT_FIELDS.sku] === 'LATE')).toBe(false)
+  })
 })
 
 describe('logs', () => {

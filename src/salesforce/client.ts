@@ -35,8 +35,12 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
 
   // One Connection per request: its refreshFn allows a single refresh, because jsforce re-sends after every
   // successful refresh without limit and a token Salesforce keeps rejecting would otherwise loop forever.
-  async function exchange<T>(request: HttpRequest, deadline: AbortSignal): Promise<T> {
+  async function exchange<T>(request: HttpRequest, deadline: AbortSignal, deadlineAt: number): Promise<T> {
     const token = await tokenProvider.getToken()
+    // A token that came late leaves no time: the request is not sent at all. A request sent after the caller has
+    // given up on it could reach Salesforce after a newer one (a newer stock event published meanwhile).
+    if (deadline.aborted)
+      throw new SalesforceUnavailableError(`Salesforce did not answer within ${settings.timeoutMs} ms`)
     let refreshed = false
     let refreshError: Error | undefined
     let lastStatus: number | undefined
@@ -76,7 +80,9 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
       },
     }
     try {
-      return await conn.request<T>(request, { retry: RETRY, timeout: settings.timeoutMs, transport })
+      // What is left of the deadline, so the socket is closed when the caller gives up, not up to a timeout later.
+      const timeout = Math.max(1, deadlineAt - performance.now())
+      return await conn.request<T>(request, { retry: RETRY, timeout, transport })
     } catch (err) {
       throw toSalesforceError(refreshError ?? err, lastStatus)
     }
@@ -95,7 +101,7 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
       }, settings.timeoutMs)
     })
     try {
-      return await Promise.race([exchange<T>(request, controller.signal), timedOut])
+      return await Promise.race([exchange<T>(request, controller.signal, started + settings.timeoutMs), timedOut])
     } catch (err) {
       const mapped = toSalesforceError(err)
       const durationMs = Math.round(performance.now() - started)
