@@ -180,6 +180,7 @@ describe('credentials', () => {
     const service = readMetadata('permissionsets/Flowcart_Service.permissionset-meta.xml', 'PermissionSet')
     const fields = ([service.fieldPermissions].flat() as Node[]).map((f) => [f.field, f.readable, f.editable])
     expect(fields).toEqual([
+      ['Product2.Description', 'true', 'false'],
       [`Product2.${DEFAULT_PRODUCT_MATCH_FIELD}`, 'true', 'false'],
       [`Product2.${DEFAULT_STOCK_FIELD}`, 'true', 'true'],
     ])
@@ -189,9 +190,13 @@ describe('credentials', () => {
         (name) => o[name] === 'true',
       ),
     }))
+    // View All Records on the objects whose change events flowcart receives, as Change Data Capture requires of a
+    // subscriber, and never View All Data, a user permission: none is granted (salesforce/README.md, "Letting
+    // flowcart follow Product2").
     expect(objects).toEqual([
       { object: DEFAULT_INVENTORY_EVENT, granted: ['allowCreate', 'allowRead'] },
-      { object: 'Product2', granted: ['allowRead', 'allowEdit'] },
+      { object: 'Pricebook2', granted: ['allowRead', 'viewAllRecords'] },
+      { object: 'Product2', granted: ['allowRead', 'allowEdit', 'viewAllRecords'] },
     ])
     expect(service.externalCredentialPrincipalAccesses).toBeUndefined()
     expect(service.userPermissions).toBeUndefined()

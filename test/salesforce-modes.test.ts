@@ -59,9 +59,13 @@ function readmeCommands(): string[] {
 const flag = (command: string, name: string) => command.match(new RegExp(`--${name}[= ](\\S+)`))?.[1]
 
 describe('two modes, two sets of metadata', () => {
-  it('sfdx-project.json declares force-app (basic mode, the default) and applink', () => {
+  it('sfdx-project.json declares force-app (basic mode, the default), applink, and catalog-from-salesforce', () => {
     const project = JSON.parse(readFileSync(join(SALESFORCE, 'sfdx-project.json'), 'utf8'))
-    expect(project.packageDirectories).toEqual([{ path: 'force-app', default: true }, { path: 'applink' }])
+    expect(project.packageDirectories).toEqual([
+      { path: 'force-app', default: true },
+      { path: 'applink' },
+      { path: 'catalog-from-salesforce' },
+    ])
   })
 
   it('the permission set publish creates from its template is not deployed before publish', () => {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run salesforce:check: what can be checked of salesforce/ without an org.
 #  1. The Salesforce CLI converts each deploy the READMEs give to Metadata API format (`sf project convert source`):
-#     basic mode's force-app, AppLink mode's manifest and applink directory. Unknown metadata types, misplaced files and
-#     bad suffixes fail here. It does not check elements, values or API versions; the tests do that.
+#     basic mode's force-app, AppLink mode's manifest and applink directory, and catalog-from-salesforce (either mode,
+#     when the catalog follows Salesforce). Unknown metadata types, misplaced files and bad suffixes fail here. It does not check elements, values or API versions; the tests do that.
 #  2. The Flow scanner finds no error-level problem in any flow.
 # Both tools come from the npm registry into a cache folder, once, outside the project's dependencies: the CLI is
 # about 300 MB, and the scanner's engines field stops at Node 23 (it runs on 24).
@@ -49,5 +49,6 @@ if [ "$converted_count" != "$listed" ]; then
   exit 1
 fi
 convert "AppLink mode, after publish" --source-dir applink
+convert "catalog from Salesforce" --source-dir catalog-from-salesforce
 
 node tools/scan-flows.mjs "$tools_dir" salesforce/flow-scanner.json salesforce/force-app/main/default/flows/*.flow-meta.xml

@@ -28,6 +28,8 @@ export const REFERENCE = {
   Flow: 'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_visual_workflow.htm',
   NamedCredential: 'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_namedcredential.htm',
   PermissionSet: 'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_permissionset.htm',
+  PlatformEventChannelMember:
+    'https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_platformeventchannelmember.htm',
 } as const
 
 export type MetadataType = keyof typeof REFERENCE
@@ -351,4 +353,9 @@ export const ELEMENT_VERSIONS: Record<MetadataType, Record<string, ElementVersio
     ]),
     'objectPermissions/viewAllFields': row(63, 'PermissionSetObjectPermissions.viewAllFields: API 63.0'),
   },
+  // In API 45.0 and 46.0 the selections were part of PlatformEventChannel; from 47.0 each is a member of its own.
+  PlatformEventChannelMember: rows(47, 'Version: "available in API version 47.0 and later"', [
+    'eventChannel',
+    'selectedEntity',
+  ]),
 }
