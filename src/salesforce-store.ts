@@ -2,7 +2,8 @@
 // tables: the outbox as that org sees it (outbox/deliveries.ts), in the events' own shape, its publish calls, and
 // its remembered Product2 Ids for the stock sync.
 import type { Database } from './db/connect.js'
-import { claimDueFor, markDelivered, pendingFor, retryWaitingNowFor, scheduleRetryFor } from './outbox/deliveries.js'
+import { claimDueFor, markDelivered, retryWaitingNowFor, scheduleRetryFor } from './outbox/deliveries.js'
+import { pendingFor } from './outbox/org-backlog.js'
 import { recordPublishCall } from './outbox/publish-calls.js'
 import type { SalesforceStore } from './salesforce/index.js'
 import { findSalesforceIds, rememberSalesforceIds } from './salesforce/product-ids.js'

@@ -1,15 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
 import type { Database } from '../db/connect.js'
 import { Health } from './health-schema.js'
 
-interface HealthOfSalesforce {
-  configured: boolean
-  pendingEvents: number
-  oldestPendingSeconds?: number
-  lastPublishedAt?: string
-  lastError?: string
-}
+/** What the publishing to every org reports, in the shape /healthz answers it. */
+type HealthOfSalesforce = Static<typeof Health>['salesforce']
 
 /** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
 const EVENTS_LATE_AFTER_S = 300

@@ -8,6 +8,7 @@ import type { Database } from '../db/connect.js'
 import { inBatches } from '../db/in-batches.js'
 import type { Tables } from '../db/tables.js'
 import { batchRows } from './repository.js'
+import { settleDeliveredEverywhere } from './settling.js'
 
 /** A product's newest change, due for one org, with what that org's publishing of it has been through. */
 export interface DueChange {
@@ -141,8 +142,8 @@ export async function claimDueFor(
 
 /**
  * The org accepted each product's change `upToId`: its delivery moves on (never back), and its lease, retry and error
- * are cleared. Then every change that each org of `orgKeys` (those published to) has accepted is settled as sent, in
- * short transactions of a bounded number of rows: those rows no org needs any more.
+ * are cleared. Then every change that each org of `orgKeys` (those published to) has accepted is settled as sent
+ * (settling.ts).
  */
 export async function markDelivered(
   db: Database,
@@ -173,78 +174,6 @@ export async function markDelivered(
     .where('product_id', 'in', [...accepted.keys()])
     .execute()
   await settleDeliveredEverywhere(db, [...accepted.keys()], orgKeys, now)
-}
-
-/**
- * The orgs published to changed (one disabled, say): the changes every remaining org has accepted are settled now,
- * not at their product's next change, so a disabled org's backlog does not linger as pending. With no org left,
- * nobody needs any of them.
- */
-export async function settleForOrgs(db: Database, orgKeys: string[]) {
-  const now = new Date().toISOString()
-  if (orgKeys.length === 0) {
-    await inBatches(batchRows(db), async (limit) => {
-      const result = await db.kysely
-        .updateTable('stock_events')
-        .set({ sent_at: now })
-        .where('id', 'in', (eb) => eb.selectFrom('stock_events').select('id').where('sent_at', 'is', null).limit(limit))
-        .executeTakeFirst()
-      return Number(result.numUpdatedRows)
-    })
-    return
-  }
-  const waiting = await db.kysely
-    .selectFrom('stock_events')
-    .select('product_id')
-    .distinct()
-    .where('sent_at', 'is', null)
-    .where('superseded_at', 'is', null)
-    .execute()
-  await settleDeliveredEverywhere(
-    db,
-    waiting.map((row) => row.product_id),
-    orgKeys,
-    now,
-  )
-}
-
-/**
- * Marks sent the changes of `productIds` that every org of `orgKeys` has accepted (up to the smallest accepted id of
- * each product), one statement per bounded batch of rows. It waits for a row the superseding holds (which skips the
- * rows a settling holds, so neither waits for the other in turn), and then settles it too.
- */
-async function settleDeliveredEverywhere(db: Database, productIds: number[], orgKeys: string[], now: string) {
-  if (orgKeys.length === 0 || productIds.length === 0) return
-  const everywhere = await db.kysely
-    .selectFrom('stock_deliveries')
-    .select(['product_id', (eb) => eb.fn.min('delivered_id').as('up_to'), (eb) => eb.fn.countAll<number>().as('orgs')])
-    .where('product_id', 'in', productIds)
-    .where('org_key', 'in', orgKeys)
-    .where('delivered_id', 'is not', null)
-    .groupBy('product_id')
-    .execute()
-  const upTo = new Map(
-    everywhere
-      .filter((row) => Number(row.orgs) === orgKeys.length && row.up_to !== null)
-      .map((row) => [row.product_id, Number(row.up_to)] as const),
-  )
-  if (upTo.size === 0) return
-  await inBatches(batchRows(db), async (limit) => {
-    const result = await db.kysely
-      .updateTable('stock_events')
-      .set({ sent_at: now })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('stock_events')
-          .select('id')
-          .where('product_id', 'in', [...upTo.keys()])
-          .where('sent_at', 'is', null)
-          .where('id', '<=', caseById(upTo, 'integer', 'product_id'))
-          .limit(limit),
-      )
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows)
-  })
 }
 
 /**
@@ -306,37 +235,4 @@ export function retryWaitingNowFor(db: Database, orgKey: string, exceptCode: str
       .executeTakeFirst()
     return Number(result.numUpdatedRows)
   })
-}
-
-/** Counted this far and no further, as the outbox's own count for /healthz. */
-const PENDING_PRODUCTS_COUNTED_UP_TO = 10_000
-
-/**
- * What one org still lacks: the products with a change it has not accepted (at most PENDING_PRODUCTS_COUNTED_UP_TO),
- * and since when the oldest such change has waited.
- */
-export async function pendingFor(db: Kysely<Tables>, orgKey: string) {
-  const lacking = db
-    .selectFrom('stock_events as head')
-    .leftJoin('stock_deliveries as d', (join) =>
-      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'head.product_id'),
-    )
-    .where('head.sent_at', 'is', null)
-    .where('head.superseded_at', 'is', null)
-    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('d.delivered_id', '<', eb.ref('head.id'))]))
-  const counted = await db
-    .selectFrom(lacking.select('head.product_id').distinct().limit(PENDING_PRODUCTS_COUNTED_UP_TO).as('lacking'))
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .executeTakeFirst()
-  const oldest = await db
-    .selectFrom('stock_events as e')
-    .leftJoin('stock_deliveries as d', (join) =>
-      join.on('d.org_key', '=', orgKey).onRef('d.product_id', '=', 'e.product_id'),
-    )
-    .select((eb) => eb.fn.min('e.created_at').as('since'))
-    .where('e.sent_at', 'is', null)
-    .where((eb) => eb.or([eb('d.delivered_id', 'is', null), eb('e.id', '>', eb.ref('d.delivered_id'))]))
-    .executeTakeFirst()
-  const since = oldest?.since as string | Date | null | undefined
-  return { count: Number(counted?.count ?? 0), oldestSince: since ? new Date(since) : undefined }
 }

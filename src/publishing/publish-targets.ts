@@ -65,7 +65,7 @@ export function publishTargets(orgs: Org[], config: SalesforceConfig, appLinkMod
 /** Two targets sign in the same way: a publisher made for one serves the other. */
 export function sameWayIn(a: PublishTarget, b: PublishTarget): boolean {
   if (a.via === 'applink' || b.via === 'applink') {
-    return a.via === b.via && a.via === 'applink' && b.via === 'applink' && a.authorization === b.authorization
+    return a.via === 'applink' && b.via === 'applink' && a.authorization === b.authorization
   }
   return (
     a.settings.loginUrl === b.settings.loginUrl &&
