@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { DEFAULT_PUBLISH_LINGER_MS } from '../../src/salesforce/config.js'
 import { type ApiCallCounters, generateKeyPair, startSalesforceEmulator } from '../salesforce-emulator/index.js'
+import { BENCH_PASSWORD, benchHeaders as headers, insertBenchProducts } from './bench-catalog.js'
 import { type Committed, eventDelayP99 } from './event-delay.js'
 
 const PRODUCTS = 1000
@@ -12,8 +13,6 @@ const HOT_PRODUCTS = 10
 const STOCK = 1_000_000
 const CONSUMER_KEY = '3MVG9flowcart.bench.consumer.key'
 const INTEGRATION_USER = 'integration@flowcart.example'
-const PASSWORD = 'bench-password-0123456789'
-const headers = { authorization: `Basic ${Buffer.from(`flowcart:${PASSWORD}`).toString('base64')}` }
 const sku = (productId: number) => `BENCH-${String(productId).padStart(4, '0')}`
 
 /** What the 2020 sample would have spent; a string when it has no equivalent. */
@@ -64,24 +63,10 @@ async function startTestbed(keys: { privateKey: string; publicKey: string }, env
   })
   const db = await openDatabase('sqlite::memory:')
   await prepareDatabase(db, { seedDemoData: false })
-  const now = new Date().toISOString()
-  await db.kysely
-    .insertInto('products')
-    .values(
-      ids.map((id) => ({
-        sku: sku(id),
-        name: `Product ${id}`,
-        description: 'Benchmark product.',
-        price_cents: 100,
-        currency_code: 'USD',
-        quantity_in_stock: STOCK,
-        updated_at: now,
-      })),
-    )
-    .execute()
+  await insertBenchProducts(db, ids, sku, STOCK)
   const config = loadConfig({
     DATABASE_URL: 'sqlite::memory:',
-    API_PASSWORD: PASSWORD,
+    API_PASSWORD: BENCH_PASSWORD,
     SF_LOGIN_URL: emulator.url,
     SF_CONSUMER_KEY: CONSUMER_KEY,
     SF_USERNAME: INTEGRATION_USER,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair, type SalesforceEmulator, startSalesforceEmulator } from '../salesforce-emulator/index.js'
+import { BENCH_PASSWORD, benchHeaders as headers, insertBenchProducts } from './bench-catalog.js'
 import { dropDatabase, freshDatabase, postgresProblem } from './databases.js'
 import { type Committed, eventDelayP99 } from './event-delay.js'
 
@@ -15,8 +16,6 @@ const PRODUCTS = 10
 const ORG_COUNTS = [1, 5]
 const STOCK = 1_000_000
 const TARGET = { callsPerOrg: 20, delayP99Ms: 1000 }
-const PASSWORD = 'bench-password-0123456789'
-const headers = { authorization: `Basic ${Buffer.from(`flowcart:${PASSWORD}`).toString('base64')}` }
 const BENCH_DB = 'flowcart_bench_orgs'
 const sku = (productId: number) => `FANOUT-${String(productId).padStart(2, '0')}`
 
@@ -77,27 +76,18 @@ export async function measureOrgFanout(engine: Engine, orgCount: number, private
       : `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-fanout-')), 'flowcart.db')}`
   const db = await openDatabase(databaseUrl)
   await prepareDatabase(db, { seedDemoData: false })
-  const now = new Date().toISOString()
-  await db.kysely
-    .insertInto('products')
-    .values(
-      Array.from({ length: PRODUCTS }, (_, index) => ({
-        sku: sku(index + 1),
-        name: `Product ${index + 1}`,
-        description: 'Benchmark product.',
-        price_cents: 100,
-        currency_code: 'USD',
-        quantity_in_stock: STOCK,
-        updated_at: now,
-      })),
-    )
-    .execute()
+  await insertBenchProducts(
+    db,
+    Array.from({ length: PRODUCTS }, (_, index) => index + 1),
+    sku,
+    STOCK,
+  )
   for (const [index, org] of orgs.entries()) {
     const signIn = { loginUrl: emulator.url, username: org.username, consumerKey: org.consumerKey }
     await addOrg(db, { orgId: org.orgId, name: `Org ${index + 1}`, signIn })
   }
   // SF_PRIVATE_KEY alone: flowcart signs in to each org of the registry; every publishing setting at its default.
-  const config = loadConfig({ DATABASE_URL: databaseUrl, API_PASSWORD: PASSWORD, SF_PRIVATE_KEY: privateKey })
+  const config = loadConfig({ DATABASE_URL: databaseUrl, API_PASSWORD: BENCH_PASSWORD, SF_PRIVATE_KEY: privateKey })
   const app = await buildApp(config, { db, logger: createLogger((process.env.LOG_LEVEL ?? 'silent') as 'silent') })
   await app.ready()
 
