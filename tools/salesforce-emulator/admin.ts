@@ -86,6 +86,7 @@ function registerOrgRoutes(app: FastifyInstance, orgOf: (request: FastifyRequest
     events: controls(request).events(),
   }))
   app.get('/records', async (request) => controls(request).records())
+  app.get('/price-entries', async (request) => controls(request).priceEntries())
   app.get('/events', async (request) => controls(request).events())
   app.get('/faults', async (request) => faultState(orgOf(request)))
 
@@ -101,9 +102,48 @@ function registerOrgRoutes(app: FastifyInstance, orgOf: (request: FastifyRequest
     },
   )
 
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/records/:id',
+    { schema: { body: { type: 'object' } } },
+    async (request, reply) => {
+      try {
+        controls(request).updateRecord(request.params.id, request.body)
+        return reply.code(204).send()
+      } catch (error) {
+        return reply.code(400).send({ message: (error as Error).message })
+      }
+    },
+  )
+
+  app.put<{ Params: { id: string }; Body: { unitPrice: number; isActive?: boolean } }>(
+    '/records/:id/standard-price',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['unitPrice'],
+          additionalProperties: false,
+          properties: { unitPrice: { type: 'number' }, isActive: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { unitPrice, isActive } = request.body
+      try {
+        return reply.send(controls(request).setStandardPrice(request.params.id, unitPrice, isActive))
+      } catch (error) {
+        return reply.code(400).send({ message: (error as Error).message })
+      }
+    },
+  )
+
   app.delete<{ Params: { id: string } }>('/records/:id', async (request, reply) => {
-    controls(request).deleteRecord(request.params.id)
-    return reply.code(204).send()
+    try {
+      controls(request).deleteRecord(request.params.id)
+      return reply.code(204).send()
+    } catch (error) {
+      return reply.code(400).send({ message: (error as Error).message })
+    }
   })
 
   app.post<{ Params: { id: string } }>('/records/:id/undelete', async (request, reply) => {

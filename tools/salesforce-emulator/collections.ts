@@ -1,4 +1,5 @@
-// sObject Collections: PATCH /composite/sobjects (update) and POST /composite/sobjects (create, publish events).
+// sObject Collections: PATCH /composite/sobjects (update) and POST /composite/sobjects (create, publish events), for
+// Product2, PricebookEntry and platform events.
 import type { FastifyInstance } from 'fastify'
 import type { OrgState, SObject } from './org-state.js'
 import { checkJsonTypes, objectFor, type Prepared, prepareCreate, prepareUpdate } from './save.js'
@@ -49,14 +50,18 @@ export function registerCollections(app: FastifyInstance, state: OrgState): void
   app.patch<{ Params: { version: string } }>('/:version/composite/sobjects', { config }, async (request, reply) => {
     checkVersion(request.params.version)
     const { allOrNone, records } = readCollection(state, request.body)
-    const prepared = records.map(({ type, record }) => prepareUpdate(state, record, type, request.writer))
+    const prepared = records.map(({ type, record }) => prepareUpdate(state, record, type, { writer: request.writer }))
     return sendJson(reply, 200, settle(prepared, allOrNone))
   })
 
   app.post<{ Params: { version: string } }>('/:version/composite/sobjects', { config }, async (request, reply) => {
     checkVersion(request.params.version)
     const { allOrNone, records } = readCollection(state, request.body)
-    const prepared = records.map(({ type, record }) => prepareCreate(state, record, type, request.writer))
+    // One request may not create the same price definition twice (price-entries.ts).
+    const claimed = new Set<string>()
+    const prepared = records.map(({ type, record }) =>
+      prepareCreate(state, record, type, { writer: request.writer }, claimed),
+    )
     return sendJson(reply, 200, settle(prepared, allOrNone))
   })
 }

@@ -1,5 +1,7 @@
 // The in-process handle on one org's state that tests call directly (and the admin endpoints call for curl).
 import type { OrgState } from './org-state.js'
+import { prepareUpdate } from './save.js'
+import { objectOfId } from './schema.js'
 import type { OrgControls, TokenError } from './types.js'
 
 export type Controls = OrgControls
@@ -11,8 +13,23 @@ export function createControls(state: OrgState): Controls {
     counters: () => state.counters(),
     resetCounters: () => state.resetCounters(),
     records: () => state.productCopies(),
+    priceEntries: () => state.priceEntryCopies(),
     events: () => state.events.map((event) => ({ ...event, fields: { ...event.fields } })),
     addProducts: (products) => state.addProducts(products),
+    // The REST API's checks, with the UI's writer and without injected failures (those stand for the API's faults).
+    updateRecord: (id, fields) => {
+      const type = objectOfId(id)?.name
+      if (!type) throw new Error(`Not the Id of a Product2 or a PricebookEntry: ${id}`)
+      const context = { writer: state.uiWriter(), injectFailures: false }
+      const prepared = prepareUpdate(state, { ...fields, attributes: { type }, id }, type, context)
+      if (!prepared.ok) {
+        const [error] = prepared.result.errors
+        throw new Error(`${error?.statusCode}: ${error?.message}`)
+      }
+      prepared.apply()
+    },
+    setStandardPrice: (product2Id, unitPrice, isActive = true) =>
+      state.setStandardPrice(product2Id, unitPrice, isActive, state.uiWriter()),
     deleteRecord: (id) => state.deleteRecord(id),
     undeleteRecord: (id) => {
       if (!state.undeleteRecord(id)) throw new Error(`Not in the recycle bin: ${id}`)

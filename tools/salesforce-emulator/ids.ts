@@ -2,6 +2,8 @@
 
 export const KEY_PREFIX = {
   product: '01t',
+  priceBook: '01s',
+  priceEntry: '01u',
   event: 'e01',
   organization: '00D',
   user: '005',

@@ -1,12 +1,14 @@
 // One org's memory between requests: its records, events, tokens, users, counters and pending faults.
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD } from '../../src/salesforce/names.js'
+import { DEFAULT_INVENTORY_EVENT, DEFAULT_STOCK_FIELD, PRODUCT_OBJECT } from '../../src/salesforce/names.js'
 import { describeChange, newWriter, type Writer } from './changes.js'
 import { idKey, isWellFormedId, KEY_PREFIX, makeId, toId18 } from './ids.js'
-import { findField, productObject } from './schema.js'
+import { entriesOfProduct, standardEntryOf, toEmulatorPriceEntry } from './price-entries.js'
+import { findField, objectOfId, PRICE_BOOK_OBJECT, PRICE_ENTRY_OBJECT, productObject } from './schema.js'
 import type {
   ApiCallCounters,
   ApiFailure,
+  EmulatorPriceEntry,
   EmulatorProduct,
   ReceivedEvent,
   RecordChange,
@@ -29,13 +31,30 @@ export interface QueryCursor {
   records: SObject[]
 }
 
+/** A deleted record as it was, with the price book entries its deletion took along (a product's). */
+interface BinnedRecord {
+  record: SObject
+  cascaded: SObject[]
+}
+
 export class OrgState {
   /** Where the org's REST API is, its My Domain: the token response's instance_url. */
   instanceUrl = ''
   readonly products = new Map<string, SObject>()
+  /** Pricebook2 records: the standard price book only. */
+  readonly priceBooks = new Map<string, SObject>()
+  readonly priceEntries = new Map<string, SObject>()
+  /** Every deleted record's Id (15 characters), of any object. */
   readonly deleted = new Set<string>()
-  /** Deleted records as they were, for undelete (Salesforce's recycle bin). */
-  private readonly recycleBin = new Map<string, SObject>()
+  /** Deleted records, for undelete (Salesforce's recycle bin). */
+  private readonly recycleBin = new Map<string, BinnedRecord>()
+  /** The Id of the standard price book. */
+  readonly standardPricebookId: string
+  private readonly tables = new Map<string, Map<string, SObject>>([
+    [PRODUCT_OBJECT, this.products],
+    [PRICE_BOOK_OBJECT, this.priceBooks],
+    [PRICE_ENTRY_OBJECT, this.priceEntries],
+  ])
   /** Told of every record change (tools/pubsub-stand-in listens through the emulator's onRecordChange). */
   changeListener: ((change: RecordChange) => void) | undefined
   readonly events: ReceivedEvent[] = []
@@ -71,6 +90,15 @@ export class OrgState {
     this.userId = makeId(KEY_PREFIX.user, 1, this.realm)
     this.adminUserId = makeId(KEY_PREFIX.user, 2, this.realm)
     for (const name of options.eventTypes ?? [DEFAULT_INVENTORY_EVENT]) this.eventTypes.set(name.toLowerCase(), name)
+    // "Every org has one standard price book" (Object Reference, Pricebook2). Its own sequence, so that record Ids
+    // stay as they were before price books. Active here; whether a new org's is active needs a real org.
+    this.standardPricebookId = makeId(KEY_PREFIX.priceBook, 1, this.realm)
+    this.priceBooks.set(idKey(this.standardPricebookId), {
+      Id: this.standardPricebookId,
+      Name: 'Standard Price Book',
+      IsStandard: true,
+      IsActive: true,
+    })
   }
 
   /** A new access token of `userId`'s session, in Salesforce's shape: the org Id, `!`, then opaque bytes. */
@@ -128,12 +156,42 @@ export class OrgState {
 
   addProducts(products: EmulatorProduct[]): EmulatorProduct[] {
     const writer = this.uiWriter()
-    return products.map((product) => {
-      const stored = this.insertProduct({ ...product })
+    return products.map(({ standardPrice, priceActive, ...fields }) => {
+      if (standardPrice !== undefined) checkPrice(standardPrice)
+      const stored = this.insertProduct(fields)
       stored.LastModifiedById = writer.userId
       this.emitChange('CREATE', undefined, stored, writer)
+      if (standardPrice !== undefined) {
+        this.createStandardEntry(stored.Id as string, standardPrice, priceActive ?? true, writer)
+      }
       return toEmulatorProduct(stored)
     })
+  }
+
+  /** Creates the product's standard entry, or updates it: a CREATE or an UPDATE change. */
+  setStandardPrice(product2Id: string, unitPrice: number, isActive: boolean, writer: Writer): EmulatorPriceEntry {
+    checkPrice(unitPrice)
+    if (!product2Id.startsWith(KEY_PREFIX.product) || !this.findRecord(product2Id)) {
+      throw new Error(`No such product: ${product2Id}`)
+    }
+    const entry = standardEntryOf(this, product2Id)
+    if (!entry) return this.createStandardEntry(product2Id, unitPrice, isActive, writer)
+    const before = { ...entry }
+    Object.assign(entry, { UnitPrice: unitPrice, IsActive: isActive, LastModifiedById: writer.userId })
+    this.emitChange('UPDATE', before, entry, writer)
+    return toEmulatorPriceEntry(entry)
+  }
+
+  private createStandardEntry(product2Id: string, unitPrice: number, isActive: boolean, writer: Writer) {
+    const entry = this.insertPriceEntry({
+      Pricebook2Id: this.standardPricebookId,
+      Product2Id: product2Id,
+      UnitPrice: unitPrice,
+      IsActive: isActive,
+    })
+    entry.LastModifiedById = writer.userId
+    this.emitChange('CREATE', undefined, entry, writer)
+    return toEmulatorPriceEntry(entry)
   }
 
   /** A write made in the Salesforce UI: no API, so Change Data Capture reports no origin. */
@@ -141,8 +199,11 @@ export class OrgState {
     return newWriter(this.adminUserId, '')
   }
 
+  /** Tells the listener of a change to `after`, whose object its Id's key prefix names. */
   emitChange(changeType: RecordChangeType, before: SObject | undefined, after: SObject, writer: Writer): void {
-    this.changeListener?.(describeChange('Product2', changeType, before, after, writer))
+    const object = objectOfId(after.Id as string)
+    if (!object) throw new Error(`No object has the Id ${String(after.Id)}`)
+    this.changeListener?.(describeChange(object.name, changeType, before, after, writer))
   }
 
   /** Stores a validated Product2 with Salesforce's defaults and returns the stored record. */
@@ -170,38 +231,97 @@ export class OrgState {
     return record
   }
 
-  findProduct(id: string): SObject | undefined {
-    return this.products.get(idKey(id))
+  /** Stores a PricebookEntry whose fields passed the API's checks (save.ts, price-entries.ts), with its defaults. */
+  insertPriceEntry(fields: SObject): SObject {
+    const entry: SObject = {
+      Id: this.newId(KEY_PREFIX.priceEntry),
+      Pricebook2Id: toId18(fields.Pricebook2Id as string),
+      Product2Id: toId18(fields.Product2Id as string),
+      UnitPrice: fields.UnitPrice,
+      // "Default value: false" (Object Reference, PricebookEntry, IsActive).
+      IsActive: fields.IsActive ?? false,
+      LastModifiedById: this.userId,
+    }
+    this.priceEntries.set(idKey(entry.Id as string), entry)
+    return entry
+  }
+
+  /** The records of one object (its API name as schema.ts spells it) that are not deleted. */
+  recordsOf(objectName: string): SObject[] {
+    return [...(this.tables.get(objectName)?.values() ?? [])]
+  }
+
+  /** A live record of any object, by its Id (15 or 18 characters). */
+  findRecord(id: string): SObject | undefined {
+    return this.tableOf(id)?.get(idKey(id))
   }
 
   isDeleted(id: string): boolean {
     return this.deleted.has(idKey(id))
   }
 
-  /** Moves a record to the recycle bin; `writer` is told when the record existed. */
+  /**
+   * Moves a record to the recycle bin; `writer` is told when the record existed. A product's price book entries go
+   * with it, in the same transaction: the emulator's guess of Salesforce's cascade, which needs a real org to confirm.
+   */
   deleteRecord(id: string, writer: Writer = this.uiWriter()): void {
-    const stored = this.products.get(idKey(id))
-    this.products.delete(idKey(id))
+    // "Client applications can create, delete, and update custom price books, but can only update the standard price
+    // book" (Object Reference, Pricebook2, Usage; the sentence is in the translated editions, e.g.
+    // https://developer.salesforce.com/docs/atlas.ja-jp.208.0.object_reference.meta/object_reference/sforce_api_objects_pricebook2.htm).
+    if (idKey(id) === idKey(this.standardPricebookId)) throw new Error('The standard price book cannot be deleted')
+    const table = this.tableOf(id)
+    const stored = table?.get(idKey(id))
+    table?.delete(idKey(id))
     this.deleted.add(idKey(id))
     if (!stored) return
-    this.recycleBin.set(idKey(id), stored)
+    const cascaded = id.startsWith(KEY_PREFIX.product) ? entriesOfProduct(this, id) : []
+    this.recycleBin.set(idKey(id), { record: stored, cascaded })
     this.emitChange('DELETE', stored, stored, writer)
+    for (const entry of cascaded) {
+      this.priceEntries.delete(idKey(entry.Id as string))
+      this.deleted.add(idKey(entry.Id as string))
+      this.emitChange('DELETE', entry, entry, writer)
+    }
   }
 
-  /** Restores a record from the recycle bin; false when it is not there. */
+  /**
+   * Restores a record from the recycle bin, and the entries its deletion took; false when it is not there. Throws for
+   * an entry that cannot come back alone: its product is deleted, or the product has another standard entry now.
+   */
   undeleteRecord(id: string, writer: Writer = this.uiWriter()): boolean {
-    const stored = this.recycleBin.get(idKey(id))
-    if (!stored) return false
+    const binned = this.recycleBin.get(idKey(id))
+    if (!binned) return false
+    const { record, cascaded } = binned
+    if (id.startsWith(KEY_PREFIX.priceEntry)) this.checkEntryMayReturn(record)
     this.recycleBin.delete(idKey(id))
-    this.deleted.delete(idKey(id))
-    stored.LastModifiedById = writer.userId
-    this.products.set(idKey(id), stored)
-    this.emitChange('UNDELETE', undefined, stored, writer)
+    for (const restored of [record, ...cascaded]) {
+      const restoredId = restored.Id as string
+      this.deleted.delete(idKey(restoredId))
+      restored.LastModifiedById = writer.userId
+      this.tableOf(restoredId)?.set(idKey(restoredId), restored)
+      this.emitChange('UNDELETE', undefined, restored, writer)
+    }
     return true
+  }
+
+  private checkEntryMayReturn(entry: SObject): void {
+    const product2Id = entry.Product2Id as string
+    if (!this.findRecord(product2Id)) throw new Error(`Its product ${product2Id} is deleted: undelete the product`)
+    if (standardEntryOf(this, product2Id)) throw new Error(`The product ${product2Id} has another standard price`)
+  }
+
+  /** Where the records of the Id's object are kept, by its key prefix. */
+  private tableOf(id: string): Map<string, SObject> | undefined {
+    const object = objectOfId(id)
+    return object ? this.tables.get(object.name) : undefined
   }
 
   productCopies(): EmulatorProduct[] {
     return [...this.products.values()].map(toEmulatorProduct)
+  }
+
+  priceEntryCopies(): EmulatorPriceEntry[] {
+    return [...this.priceEntries.values()].map(toEmulatorPriceEntry)
   }
 
   /** The event's API name as defined, or undefined when no such platform event exists. */
@@ -219,6 +339,10 @@ export class OrgState {
   private bump(endpoint: string): void {
     this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1
   }
+}
+
+function checkPrice(unitPrice: unknown): void {
+  if (typeof unitPrice !== 'number' || !Number.isFinite(unitPrice)) throw new Error(`Not a price: ${String(unitPrice)}`)
 }
 
 // The public record type has no nulls for text fields, so a cleared text field is simply absent.

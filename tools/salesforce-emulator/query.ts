@@ -1,8 +1,10 @@
-// GET /services/data/vXX.X/query?q= and the query-locator pages that follow it.
+// GET /services/data/vXX.X/query?q= and the query-locator pages that follow it, over Product2, Pricebook2 and
+// PricebookEntry.
 import type { FastifyInstance } from 'fastify'
 import { idKey, isWellFormedId, KEY_PREFIX } from './ids.js'
 import type { OrgState, SObject } from './org-state.js'
-import { type FieldSpec, findField, productObject } from './schema.js'
+import { priceEntryView } from './price-entries.js'
+import { type FieldSpec, findField, type ObjectSpec, PRICE_ENTRY_OBJECT, recordObject } from './schema.js'
 import { type Literal, parseSoql, SoqlError } from './soql.js'
 import { ApiError, checkVersion, sendJson } from './wire.js'
 
@@ -14,14 +16,20 @@ interface Filter {
   values: Literal[]
 }
 
-const noSuchColumn = (name: string) =>
-  `No such column '${name}' on entity '${productObject.name}'. If you are attempting to use a custom field, be sure to ` +
+const noSuchColumn = (name: string, object: ObjectSpec) =>
+  `No such column '${name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to ` +
   "append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
 
-function resolveField(name: string): FieldSpec {
-  const spec = findField(productObject, name)
-  if (!spec) throw new ApiError(400, 'INVALID_FIELD', noSuchColumn(name))
+function resolveField(object: ObjectSpec, name: string): FieldSpec {
+  const spec = findField(object, name)
+  if (!spec) throw new ApiError(400, 'INVALID_FIELD', noSuchColumn(name, object))
   return spec
+}
+
+/** The object's live records as a query reads them (a price book entry with its product's Name and ProductCode). */
+function rowsOf(state: OrgState, object: ObjectSpec): SObject[] {
+  const records = state.recordsOf(object.name)
+  return object.name === PRICE_ENTRY_OBJECT ? records.map((entry) => priceEntryView(state, entry)) : records
 }
 
 function checkLiteral(field: FieldSpec, value: Literal): void {
@@ -55,22 +63,23 @@ function runQuery(state: OrgState, soql: string, version: string): SObject[] {
     if (error instanceof SoqlError) throw new ApiError(400, 'MALFORMED_QUERY', error.message)
     throw error
   }
-  if (query.object.toLowerCase() !== productObject.name.toLowerCase()) {
+  const object = recordObject(query.object)
+  if (!object) {
     const message = `sObject type '${query.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`
     throw new ApiError(400, 'INVALID_TYPE', message)
   }
-  const fields = query.fields.map(resolveField)
+  const fields = query.fields.map((name) => resolveField(object, name))
   const duplicate = fields.find((f, i) => fields.indexOf(f) !== i)
   if (duplicate) throw new ApiError(400, 'MALFORMED_QUERY', `duplicate field selected: ${duplicate.name}`)
-  const filters: Filter[] = query.where.map(({ field, values }) => ({ field: resolveField(field), values }))
+  const filters: Filter[] = query.where.map(({ field, values }) => ({ field: resolveField(object, field), values }))
   for (const filter of filters) for (const value of filter.values) checkLiteral(filter.field, value)
-  const matching = [...state.products.values()].filter((record) =>
+  const matching = rowsOf(state, object).filter((record) =>
     filters.every(({ field, values }) => values.some((value) => sameValue(field, record[field.name], value))),
   )
   return matching.slice(0, query.limit ?? matching.length).map((record) => ({
     attributes: {
-      type: productObject.name,
-      url: `/services/data/${version}/sobjects/${productObject.name}/${record.Id}`,
+      type: object.name,
+      url: `/services/data/${version}/sobjects/${object.name}/${record.Id}`,
     },
     ...Object.fromEntries(fields.map((f) => [f.name, record[f.name] ?? null])),
   }))

@@ -1,9 +1,10 @@
-// Single-record resources: PATCH and DELETE /sobjects/Product2/{Id}, POST /sobjects/{Name} (a Product2 or an event).
+// Single-record resources: PATCH and DELETE /sobjects/{Name}/{Id} and POST /sobjects/{Name}, for Product2 and
+// PricebookEntry (and POST for platform events).
 import type { FastifyInstance } from 'fastify'
-import { isWellFormedId, KEY_PREFIX } from './ids.js'
+import { isWellFormedId } from './ids.js'
 import type { OrgState, SObject } from './org-state.js'
 import { checkJsonTypes, objectFor, prepareCreate, prepareUpdate } from './save.js'
-import { productObject } from './schema.js'
+import { type ObjectSpec, recordObject, WRITABLE_OBJECTS } from './schema.js'
 import { ApiError, checkVersion, NOT_FOUND_MESSAGE, type SaveResult, sendJson } from './wire.js'
 
 const notFound = (message = NOT_FOUND_MESSAGE) => new ApiError(404, 'NOT_FOUND', message)
@@ -14,6 +15,13 @@ const sobjectEndpoint = (name: string) => (name.toLowerCase().endsWith('__e') ? 
 function failure(result: SaveResult): ApiError {
   const [error] = result.errors
   return new ApiError(400, error?.statusCode ?? 'UNKNOWN_EXCEPTION', error?.message ?? '', error?.fields)
+}
+
+/** The writable object a path names; events have no rows to patch or delete, so they are not found either. */
+function rowObject(name: string): ObjectSpec {
+  const object = recordObject(name, WRITABLE_OBJECTS)
+  if (!object) throw notFound()
+  return object
 }
 
 function bodyRecord(body: unknown): SObject {
@@ -30,18 +38,15 @@ export function registerSObjects(app: FastifyInstance, state: OrgState): void {
     async (request, reply) => {
       const { version, name, id } = request.params
       checkVersion(version)
-      if (name.toLowerCase() !== productObject.name.toLowerCase()) throw notFound()
+      const object = rowObject(name)
       // Salesforce reads a segment that is not an Id as an external-ID field name.
       if (!isWellFormedId(id)) throw notFound(`Provided external ID field does not exist or is not accessible: ${id}`)
-      if (!id.startsWith(KEY_PREFIX.product) || state.isDeleted(id) || !state.findProduct(id)) throw notFound()
+      if (!id.startsWith(object.keyPrefix ?? '') || state.isDeleted(id) || !state.findRecord(id)) throw notFound()
       const record = bodyRecord(request.body)
-      checkJsonTypes(productObject, record)
-      const prepared = prepareUpdate(
-        state,
-        { ...record, attributes: { type: productObject.name }, id },
-        name,
-        request.writer,
-      )
+      checkJsonTypes(object, record)
+      const prepared = prepareUpdate(state, { ...record, attributes: { type: object.name }, id }, object.name, {
+        writer: request.writer,
+      })
       if (!prepared.ok) throw failure(prepared.result)
       prepared.apply()
       return reply.code(204).send()
@@ -56,10 +61,10 @@ export function registerSObjects(app: FastifyInstance, state: OrgState): void {
     async (request, reply) => {
       const { version, name, id } = request.params
       checkVersion(version)
-      if (name.toLowerCase() !== productObject.name.toLowerCase()) throw notFound()
+      const object = rowObject(name)
       if (!isWellFormedId(id)) throw notFound(`Provided external ID field does not exist or is not accessible: ${id}`)
       if (state.isDeleted(id)) throw new ApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted')
-      if (!id.startsWith(KEY_PREFIX.product) || !state.findProduct(id)) throw notFound()
+      if (!id.startsWith(object.keyPrefix ?? '') || !state.findRecord(id)) throw notFound()
       state.deleteRecord(id, request.writer)
       return reply.code(204).send()
     },
@@ -75,12 +80,9 @@ export function registerSObjects(app: FastifyInstance, state: OrgState): void {
       if (!object) throw notFound()
       const record = bodyRecord(request.body)
       checkJsonTypes(object, record)
-      const prepared = prepareCreate(
-        state,
-        { ...record, attributes: { type: object.name } },
-        object.name,
-        request.writer,
-      )
+      const prepared = prepareCreate(state, { ...record, attributes: { type: object.name } }, object.name, {
+        writer: request.writer,
+      })
       if (!prepared.ok) throw failure(prepared.result)
       return sendJson(reply, 201, prepared.apply())
     },

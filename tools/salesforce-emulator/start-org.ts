@@ -21,10 +21,17 @@ export async function startOrg(
     ...(orgId ? { orgId } : {}),
     ...(options.eventTypes ? { eventTypes: options.eventTypes } : {}),
   })
-  // Seeded records were there before anyone listened: they make no change events.
+  // Seeded records (products and their standard prices) were there before anyone listened: they make no change events.
   if (options.products) state.addProducts(options.products)
   state.changeListener = (change) => orgs.emitChange(state.organizationId, change)
-  const handle = { orgId: state.organizationId, instanceUrl: '', username, consumerKey, ...createControls(state) }
+  const handle = {
+    orgId: state.organizationId,
+    instanceUrl: '',
+    username,
+    consumerKey,
+    standardPricebookId: state.standardPricebookId,
+    ...createControls(state),
+  }
   const org: Org = { state, credentials: { consumerKey, username, publicKey }, handle }
   orgs.add(org)
   const instance = await createServer(() => state.latencyMs)

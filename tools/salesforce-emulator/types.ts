@@ -10,6 +10,24 @@ export interface EmulatorProduct {
   Qty_In_Stock__c?: number | null
   /** The user whose session last wrote the record (read-only; set by the emulator). */
   LastModifiedById?: string
+  /**
+   * Not a Product2 field: when given, `products` and `addProducts` also create the product's PricebookEntry in the
+   * standard price book with this UnitPrice. `records()` does not return it; see `priceEntries()`.
+   */
+  standardPrice?: number
+  /** IsActive of that standard PricebookEntry; default true. */
+  priceActive?: boolean
+}
+
+/** A PricebookEntry: one product's price in one price book (here always the standard one). */
+export interface EmulatorPriceEntry {
+  Id: string
+  Pricebook2Id: string
+  Product2Id: string
+  UnitPrice: number
+  IsActive: boolean
+  /** The user whose session last wrote the record. */
+  LastModifiedById: string
 }
 
 /** An open session of one user of the org: what a Salesforce login, or AppLink, hands an app. */
@@ -116,13 +134,37 @@ export interface OrgControls {
   counters(): ApiCallCounters
   /** Also resets the API usage, and with it REQUEST_LIMIT_EXCEEDED. */
   resetCounters(): void
+  /** Copies of the Product2 records that are not deleted. */
   records(): EmulatorProduct[]
+  /** Copies of the PricebookEntry records that are not deleted. */
+  priceEntries(): EmulatorPriceEntry[]
   events(): ReceivedEvent[]
-  /** Creates records as a user in the Salesforce UI would (CREATE changes with no origin). */
+  /**
+   * Creates records as a user in the Salesforce UI would (CREATE changes with no origin): each product, then its
+   * standard PricebookEntry when it has a `standardPrice`.
+   */
   addProducts(products: EmulatorProduct[]): EmulatorProduct[]
-  /** Deletes a record as a user in the Salesforce UI would (a DELETE change with no origin); it goes to the recycle bin. */
+  /**
+   * Edits a Product2 or a PricebookEntry (which one, by the Id's key prefix) as a user in the Salesforce UI would: an
+   * UPDATE change with no origin. The fields follow the REST API's rules (names case-insensitive, read-only fields and
+   * unknown names refused); injected record failures do not apply. Throws when the record or a field is refused.
+   */
+  updateRecord(id: string, fields: Record<string, unknown>): void
+  /**
+   * Sets a product's price in the standard price book as a user in the Salesforce UI would: creates its
+   * PricebookEntry (a CREATE change) or updates the one it has (an UPDATE change), with no origin.
+   */
+  setStandardPrice(product2Id: string, unitPrice: number, isActive?: boolean): EmulatorPriceEntry
+  /**
+   * Deletes a Product2 or a PricebookEntry as a user in the Salesforce UI would (a DELETE change with no origin); it
+   * goes to the recycle bin. A product takes its price book entries with it (a DELETE change for each).
+   */
   deleteRecord(id: string): void
-  /** Restores a deleted record from the recycle bin, as a user would (an UNDELETE change with no origin). */
+  /**
+   * Restores a deleted record from the recycle bin, as a user would (an UNDELETE change with no origin); a product
+   * brings back the entries its deletion took. Throws when the record is not in the recycle bin, and for an entry
+   * whose product is deleted or that has a new standard entry since.
+   */
   undeleteRecord(id: string): void
   /** The Id of the user whose session `accessToken` is, or undefined when the org knows no such session. */
   sessionUserId(accessToken: string): string | undefined
@@ -156,6 +198,8 @@ export interface SalesforceOrg extends OrgControls {
   /** The pre-authorized integration user. */
   username: string
   consumerKey: string
+  /** The Id of the org's standard price book (Pricebook2, IsStandard true), which every org has from its start. */
+  standardPricebookId: string
 }
 
 /** The emulator, which is also its first org. */
