@@ -1,5 +1,5 @@
-// The Pub/Sub stand-in as a plain gRPC client over verified TLS sees it: change events of Product2 records written
-// through the emulator's REST API, flow control, replay, and each fault on demand.
+// The Pub/Sub stand-in as a plain gRPC client over verified TLS sees it: change events of Product2 and PricebookEntry
+// records written through the emulator's REST API and its UI controls, flow control, replay, and each fault on demand.
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import avro from 'avsc'
@@ -12,6 +12,7 @@ import {
 } from '../tools/salesforce-emulator/index.js'
 
 const TOPIC = '/data/Product2ChangeEvent'
+const PRICE_TOPIC = '/data/PricebookEntryChangeEvent'
 
 interface FetchResponse {
   events: { event: { id: string; schemaId: string; payload: Buffer }; replayId: Buffer }[]
@@ -30,7 +31,7 @@ beforeAll(async () => {
     consumerKey: 'pubsub.test',
     username: 'integration@pubsub.example',
     publicKey: generateKeyPair().publicKey,
-    products: [{ Name: 'Seeded', ProductCode: 'SEED-1', IsActive: true }],
+    products: [{ Name: 'Seeded', ProductCode: 'SEED-1', IsActive: true, standardPrice: 10 }],
   })
   standIn = await startPubSubStandIn({ emulator, keepaliveMs: 200 })
   const definition = protoLoader.loadSync(PROTO_PATH, { enums: String, defaults: true, longs: String })
@@ -97,8 +98,8 @@ function subscribe(first: object, m = metadata()): { stream: Stream; next: () =>
 // Not events.once: the stream's 'error' event, which comes first, would reject it.
 const statusOf = (stream: Stream) => new Promise<grpc.StatusObject>((resolve) => stream.on('status', resolve))
 
-async function patchProduct(id: string, body: object, callOptions?: string): Promise<void> {
-  const response = await fetch(`${emulator.instanceUrl}/services/data/v63.0/sobjects/Product2/${id}`, {
+async function patchRecord(object: string, id: string, body: object, callOptions?: string): Promise<void> {
+  const response = await fetch(`${emulator.instanceUrl}/services/data/v63.0/sobjects/${object}/${id}`, {
     method: 'PATCH',
     headers: {
       authorization: `Bearer ${token}`,
@@ -108,6 +109,14 @@ async function patchProduct(id: string, body: object, callOptions?: string): Pro
     body: JSON.stringify(body),
   })
   expect(response.status).toBe(204)
+}
+
+const patchProduct = (id: string, body: object, callOptions?: string) => patchRecord('Product2', id, body, callOptions)
+
+/** The names of the fields a bitmap's bits stand for (bit i is the schema's field i). */
+function fieldsOf(type: avro.Type, bitmap: string): string[] {
+  const bits = BigInt(bitmap)
+  return (type as avro.types.RecordType).fields.map((f) => f.name).filter((_, i) => (bits >> BigInt(i)) & 1n)
 }
 
 const seeded = () => emulator.records()[0]?.Id as string
@@ -145,9 +154,7 @@ describe('Pub/Sub stand-in', () => {
     expect(header.recordIds).toEqual([seeded()])
     expect(header.changeOrigin).toBe('com/salesforce/api/rest/63.0;client=flowcart')
     expect(header.changedFields).toEqual([expect.stringMatching(/^0x[0-9A-F]+$/)])
-    const bits = BigInt(header.changedFields[0])
-    const names = (type as avro.types.RecordType).fields.map((f) => f.name).filter((_, i) => (bits >> BigInt(i)) & 1n)
-    expect(names.sort()).toEqual(['LastModifiedDate', 'Name', 'Qty_In_Stock__c'])
+    expect(fieldsOf(type, header.changedFields[0]).sort()).toEqual(['LastModifiedDate', 'Name', 'Qty_In_Stock__c'])
     expect(payload.Name).toEqual({ string: 'Renamed' })
     expect(payload.ProductCode).toBeNull() // unchanged fields are null
 
@@ -195,6 +202,39 @@ describe('Pub/Sub stand-in', () => {
       ['GAP_UPDATE', [seeded()]],
       ['GAP_OVERFLOW', []],
     ])
+    stream.cancel()
+  })
+
+  it('streams price changes on the PricebookEntry topic: a price set in the UI, then a REST update with its client', async () => {
+    const { stream, next } = subscribe({ topicName: PRICE_TOPIC, replayPreset: 'LATEST', numRequested: 2 })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const productEvents = standIn.events(emulator.orgId, TOPIC).length
+    const entry = emulator.setStandardPrice(seeded(), 12.5)
+    await patchRecord('PricebookEntry', entry.Id, { IsActive: false }, 'client=flowcart')
+    const received: FetchResponse['events'] = []
+    while (received.length < 2) received.push(...(await next()).events)
+    const type = await decoder(received[0]?.event.schemaId as string)
+    const [priced, deactivated] = received.map((e) => type.fromBuffer(e.event.payload))
+
+    expect(priced.ChangeEventHeader).toMatchObject({
+      entityName: 'PricebookEntry',
+      recordIds: [entry.Id],
+      changeType: 'UPDATE',
+      changeOrigin: '',
+    })
+    expect(fieldsOf(type, priced.ChangeEventHeader.changedFields[0]).sort()).toEqual(['LastModifiedDate', 'UnitPrice'])
+    expect(priced.UnitPrice).toEqual({ double: 12.5 })
+    expect(priced.Product2Id).toBeNull() // unchanged fields are null
+
+    expect(deactivated.ChangeEventHeader.changeOrigin).toBe('com/salesforce/api/rest/63.0;client=flowcart')
+    expect(fieldsOf(type, deactivated.ChangeEventHeader.changedFields[0]).sort()).toEqual([
+      'IsActive',
+      'LastModifiedDate',
+    ])
+    expect(deactivated.IsActive).toEqual({ boolean: false })
+    // Only the price topic carries them: the product's own topic has no event for either.
+    expect(standIn.events(emulator.orgId, PRICE_TOPIC)).toHaveLength(2)
+    expect(standIn.events(emulator.orgId, TOPIC)).toHaveLength(productEvents)
     stream.cancel()
   })
 
