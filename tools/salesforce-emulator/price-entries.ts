@@ -33,9 +33,10 @@ export function priceEntryView(state: OrgState, entry: SObject): SObject {
   return { ...entry, Name: product?.Name ?? null, ProductCode: product?.ProductCode ?? null }
 }
 
-// "<Field label>: id value of incorrect type: <value>": MALFORMED_ID for a value that is no Id at all, and
-// FIELD_INTEGRITY_EXCEPTION for another object's Id (observed on a Contact's AccountId in a real org; Salto,
-// "Demystifying 'Invalid Cross Reference Id' errors in Salesforce", 2022). Labels from the field reference.
+// A parent Id that is no Id at all is MALFORMED_ID, another object's Id FIELD_INTEGRITY_EXCEPTION (both observed on a
+// Contact's AccountId in a real org: Salto, "Demystifying 'Invalid Cross Reference Id' errors in Salesforce", 2022).
+// The message, "<field label>: id value of incorrect type: <value>", is the emulator's guess in the shape it already
+// gives an update's record Id of another object; the labels are the field reference's.
 const PARENTS = [
   { field: 'Pricebook2Id', label: 'Price Book ID', keyPrefix: KEY_PREFIX.priceBook },
   { field: 'Product2Id', label: 'Product ID', keyPrefix: KEY_PREFIX.product },
@@ -47,8 +48,9 @@ function parentProblem(state: OrgState, fields: SObject): SaveError | undefined 
     const incorrectType = `${label}: id value of incorrect type: ${id}`
     if (!isWellFormedId(id)) return saveError('MALFORMED_ID', incorrectType, [field])
     if (!id.startsWith(keyPrefix)) return saveError('FIELD_INTEGRITY_EXCEPTION', incorrectType, [field])
-    // A parent in the recycle bin, or one that never existed. Needs a real org: which of these Salesforce answers
-    // for a price book entry's parents was not observed; these are its answers for lookups in general.
+    // A parent that never existed: INVALID_CROSS_REFERENCE_KEY, "invalid cross reference id", Salesforce's answer for
+    // a lookup it cannot resolve. One in the recycle bin: ENTITY_IS_DELETED is a guess (the same sources also name
+    // INVALID_CROSS_REFERENCE_KEY for deleted records). Neither was observed on a price book entry; needs a real org.
     if (state.isDeleted(id)) return saveError('ENTITY_IS_DELETED', 'entity is deleted', [field])
     if (!state.findRecord(id)) return saveError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [field])
   }
