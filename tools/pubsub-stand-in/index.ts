@@ -12,7 +12,7 @@ import { topicNotFound, unauthenticated, unavailable } from './errors.js'
 import { decodeReplayId, EventLog, encodeReplayId } from './event-log.js'
 import { type ChangeType, findTopic, TOPICS, topicOfEntity, topicOfSchema } from './schemas.js'
 import { type FetchRequest, Subscription } from './subscription.js'
-import { generateTls } from './tls.js'
+import { generateTls, type StandInCa } from './tls.js'
 
 export const PROTO_PATH = fileURLToPath(new URL('../../proto/pubsub_api.proto', import.meta.url))
 
@@ -22,6 +22,8 @@ export interface PubSubStandInOptions {
   keepaliveMs?: number
   /** A stream with nothing requested closes after this; Salesforce's is 60 seconds. */
   idleTimeoutMs?: number
+  /** The CA that signs the server's certificate (default: one made at start). */
+  ca?: StandInCa
 }
 
 export interface DecodedEvent {
@@ -71,7 +73,7 @@ function loadService(): grpc.ServiceDefinition {
 
 export async function startPubSubStandIn(options: PubSubStandInOptions): Promise<PubSubStandIn> {
   const { emulator } = options
-  const tls = generateTls()
+  const tls = generateTls(options.ca)
   const logs = new Map<string, EventLog>()
   const subscriptions = new Set<Subscription>()
   const faults = { failCalls: 0, corruptReplay: false, delayMs: 0 }

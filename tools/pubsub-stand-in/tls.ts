@@ -27,16 +27,33 @@ function certificate(
   return cert
 }
 
-export function generateTls(): StandInTls {
+/** A CA: its certificate, which clients trust, and the key that signs the servers' certificates. */
+export interface StandInCa {
+  certPem: string
+  keyPem: string
+}
+
+const CA_NAME = [{ name: 'commonName', value: 'flowcart Pub/Sub stand-in CA' }]
+
+export function generateCa(): StandInCa {
   const caKeys = forge.pki.rsa.generateKeyPair(2048)
-  const caName = [{ name: 'commonName', value: 'flowcart Pub/Sub stand-in CA' }]
-  const ca = certificate(caKeys.publicKey, caName, '01')
-  ca.setIssuer(caName)
+  const ca = certificate(caKeys.publicKey, CA_NAME, '01')
+  ca.setIssuer(CA_NAME)
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
   ])
   ca.sign(caKeys.privateKey, forge.md.sha256.create())
+  return { certPem: forge.pki.certificateToPem(ca), keyPem: forge.pki.privateKeyToPem(caKeys.privateKey) }
+}
+
+/**
+ * The server's key and certificate, signed by `givenCa` (one a test run trusts through NODE_EXTRA_CA_CERTS, made
+ * before its processes start) or by a CA made now.
+ */
+export function generateTls(givenCa: StandInCa = generateCa()): StandInTls {
+  const caKey = forge.pki.privateKeyFromPem(givenCa.keyPem)
+  const caName = CA_NAME
 
   const serverKeys = forge.pki.rsa.generateKeyPair(2048)
   const server = certificate(serverKeys.publicKey, [{ name: 'commonName', value: 'localhost' }], '02')
@@ -54,10 +71,10 @@ export function generateTls(): StandInTls {
       ],
     },
   ])
-  server.sign(caKeys.privateKey, forge.md.sha256.create())
+  server.sign(caKey, forge.md.sha256.create())
 
   return {
-    caPem: forge.pki.certificateToPem(ca),
+    caPem: givenCa.certPem,
     keyPem: forge.pki.privateKeyToPem(serverKeys.privateKey),
     certPem: forge.pki.certificateToPem(server),
   }
