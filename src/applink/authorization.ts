@@ -43,7 +43,7 @@ export function appLinkAuthorizationTokens(
       )
     }
     logger.info({ authorizationName: name, instanceHost: new URL(instanceUrl).host }, 'read AppLink authorization')
-    return { accessToken: org.dataApi.accessToken, instanceUrl }
+    return { accessToken: org.dataApi.accessToken, instanceUrl, ...(org.id ? { orgId: org.id } : {}) }
   }
 
   return cachedToken(read)

@@ -9,6 +9,11 @@ export type SalesforceLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 export interface SalesforceToken {
   accessToken: string
   instanceUrl: string
+  /**
+   * The 18-character Id of the org the token is for, when the sign-in says it: the token response's identity URL
+   * (`id`, https://login.salesforce.com/id/<orgId>/<userId>) or AppLink's authorization. The Pub/Sub API needs it.
+   */
+  orgId?: string
 }
 
 export interface TokenProvider {
@@ -120,11 +125,19 @@ async function exchangeAssertion(
     }
     throw new SalesforceAuthError('unexpected_response', `HTTP ${response.status} from the token endpoint`)
   }
-  const { access_token: accessToken, instance_url: instanceUrl } = body
+  const { access_token: accessToken, instance_url: instanceUrl, id } = body
   if (typeof accessToken !== 'string' || typeof instanceUrl !== 'string' || !URL.canParse(instanceUrl)) {
     throw new SalesforceUnavailableError('Salesforce token endpoint returned no usable access_token/instance_url')
   }
-  return { accessToken, instanceUrl: instanceUrl.replace(/\/+$/, '') }
+  const orgId = orgIdOfIdentityUrl(id)
+  return { accessToken, instanceUrl: instanceUrl.replace(/\/+$/, ''), ...(orgId ? { orgId } : {}) }
+}
+
+// "https://login.salesforce.com/id/orgID/userID, where orgId is the ID of the Salesforce org that the user belongs to"
+// (Mobile SDK guide, oauth-using-identity-urls.html); the token response's `id` is that URL.
+function orgIdOfIdentityUrl(id: unknown): string | undefined {
+  if (typeof id !== 'string' || !URL.canParse(id)) return undefined
+  return /^\/id\/(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)\/[A-Za-z0-9]+\/?$/.exec(new URL(id).pathname)?.[1]
 }
 
 function parseJson(text: string): Record<string, unknown> {
