@@ -6,6 +6,7 @@ import { recordLastCalls } from './admin/last-calls.js'
 import { adminRoutes } from './admin/routes.js'
 import { NO_SYNC_FIGURES, type SyncFigures } from './admin/sync-figures.js'
 import { productRoutes } from './catalog/routes.js'
+import type { CatalogFollowing } from './catalog-sync/catalog-following.js'
 import type { Config } from './config.js'
 import { type Connections, watchConnections } from './connections.js'
 import { type Database, openDatabase } from './db/connect.js'
@@ -36,6 +37,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Present when Salesforce is configured: the publishing to every org; tests and the demo wait on it. */
     salesforce?: OrgPublishing
+    /** Present when the catalog follows Salesforce (SF_CATALOG_FROM_SALESFORCE=true): every org's subscription. */
+    catalogSync?: CatalogFollowing
     /** The server's open connections: the connection limit, errors answered once, and their release on shutdown. */
     connections: Connections
   }
@@ -112,6 +115,25 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     app.addHook('preClose', async () => publishing.publisher.stop())
     app.decorate('salesforce', publishing)
   }
+  // The catalog following Salesforce: its subscriber runs in the web process, as the event publisher does, so a
+  // one-dyno app has it; a lease per org decides which process subscribes (src/catalog-sync/subscriber-lease.ts).
+  const catalogSync =
+    config.catalogSync && config.salesforce && salesforce
+      ? (await import('./catalog-sync/catalog-following.js')).createCatalogFollowing({
+          db,
+          stockEvents,
+          publishing: salesforce,
+          config: config.catalogSync,
+          matchField: config.salesforce.productMatchField,
+          stockField: config.salesforce.stockField,
+          logger: app.log,
+        })
+      : undefined
+  if (catalogSync) {
+    app.addHook('onReady', async () => catalogSync.start())
+    app.addHook('preClose', async () => catalogSync.stop())
+    app.decorate('catalogSync', catalogSync)
+  }
   scheduleRetentionPurge(app, db.kysely)
 
   registerErrorHandling(app)
@@ -131,6 +153,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(healthRoutes, {
     database: db,
     salesforce,
+    catalogSync,
     salesforceOn: config.salesforce !== undefined,
     meshHealthCheck: Boolean(config.appLink),
   })
@@ -150,7 +173,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(async (api) => {
     await authenticate(api)
     recordLastCalls(api, db.kysely)
-    await api.register(productRoutes, { db, stockEvents })
+    await api.register(productRoutes, { db, stockEvents, catalogFromSalesforce: config.catalogSync !== undefined })
     await api.register(orderRoutes, { db, stockEvents })
     await api.register(inventoryRoutes, {
       db,

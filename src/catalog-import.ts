@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { importProducts } from './catalog/import-products.js'
 import { readProductCsv } from './catalog/product-csv.js'
 import { runCommand, withDatabase } from './command-line.js'
+import { CatalogFromSalesforce } from './errors.js'
 import { stockEventOutbox } from './outbox/stock-event-outbox.js'
 import { publishesToAnyOrg } from './publishing/publish-targets.js'
 
@@ -32,6 +33,10 @@ async function main(args: string[]): Promise<number> {
     return 1
   }
   return withDatabase(async (db, config) => {
+    if (config.catalogSync) {
+      process.stderr.write(`${new CatalogFromSalesforce().message}\nNothing was imported.\n`)
+      return 1
+    }
     // The rows land in the outbox; the web dynos' publishers find them on their next poll.
     const recording = await publishesToAnyOrg(db.kysely, config.salesforce, config.appLink !== undefined)
     const stockEvents = stockEventOutbox({ recording: () => recording })

@@ -5,6 +5,7 @@ import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { type AdminCredentials, AdminVariables, adminCredentialsOf } from './admin/config.js'
 import { type AppLinkConfig, AppLinkVariables, appLinkConfig, MESH_TARGET_HOST } from './applink/config.js'
+import { type CatalogSyncConfig, CatalogSyncVariables, catalogSyncConfig } from './catalog-sync/config.js'
 import { DEFAULT_POOL_SIZE } from './db/connect.js'
 import { ConfigError, Count, OneOf } from './environment-variables.js'
 import { type HttpLimits, HttpLimitsVariables, httpLimitsOf } from './http/limits-config.js'
@@ -75,6 +76,7 @@ export const Environment = Type.Object({
     Type.String({ pattern: '^https?://', description: 'Public base URL, for the OpenAPI servers list.' }),
   ),
   ...SalesforceVariables.properties,
+  ...CatalogSyncVariables.properties,
   ...AppLinkVariables.properties,
   ...AdminVariables.properties,
 })
@@ -99,6 +101,8 @@ export interface Config {
   production: boolean
   /** Undefined when no SF_* variable is set in basic mode: Salesforce sync is then disabled. Always set in AppLink mode. */
   salesforce: SalesforceConfig | undefined
+  /** Set when the catalog follows Salesforce (SF_CATALOG_FROM_SALESFORCE=true). */
+  catalogSync: CatalogSyncConfig | undefined
   /** Set in AppLink mode (callers authenticate by x-client-context); undefined in basic mode. */
   appLink: AppLinkConfig | undefined
   /** The admin status page's own login (ADMIN_USERNAME, ADMIN_PASSWORD); undefined: the page is off. */
@@ -143,6 +147,8 @@ export function loadConfig(
   // Nothing asks for a password in AppLink mode, so none is kept or printed.
   const password = vars.API_PASSWORD ?? (appLink ? randomPassword() : passwordWhenUnset(vars.DATABASE_URL))
 
+  const salesforce = appLink ? appLinkSalesforceConfig(vars, appLink.authorization) : salesforceConfig(vars)
+  const catalogSync = catalogSyncConfig(vars, salesforce)
   return {
     port,
     host: vars.HOST ?? defaultHost(vars, appLink),
@@ -153,13 +159,16 @@ export function loadConfig(
     apiPasswords: [password, ...(vars.API_PASSWORD_PREVIOUS ? [vars.API_PASSWORD_PREVIOUS] : [])],
     logLevel: vars.LOG_LEVEL ?? 'info',
     // A deployed flowcart starts with an empty catalog whichever way it was deployed (the button sets false too).
+    // The demo catalog is never seeded into a catalog that Salesforce fills.
     seedDemoData:
-      vars.SEED_DEMO_DATA === undefined ? !(production || vars.DYNO !== undefined) : vars.SEED_DEMO_DATA === 'true',
+      !catalogSync &&
+      (vars.SEED_DEMO_DATA === undefined ? !(production || vars.DYNO !== undefined) : vars.SEED_DEMO_DATA === 'true'),
     redisUrl: vars.REDIS_URL,
     trustProxy: vars.TRUST_PROXY === undefined ? vars.DYNO !== undefined : vars.TRUST_PROXY === 'true',
     publicUrl: vars.PUBLIC_URL,
     production,
-    salesforce: appLink ? appLinkSalesforceConfig(vars, appLink.authorization) : salesforceConfig(vars),
+    salesforce,
+    catalogSync,
     appLink,
     admin: adminCredentialsOf(vars, production),
   }

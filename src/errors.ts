@@ -30,6 +30,15 @@ export class SkuTaken extends DomainError {
   }
 }
 
+/** The catalog follows Salesforce (SF_CATALOG_FROM_SALESFORCE=true): products change there, not here. */
+export class CatalogFromSalesforce extends DomainError {
+  constructor() {
+    super(
+      "The catalog follows Salesforce: create and change products there (Product2 and the standard price book); flowcart's copy follows within seconds. Stock is still set here (setInventory).",
+    )
+  }
+}
+
 /** An order line names a product that is archived (no longer sold). */
 export class ProductInactive extends DomainError {
   constructor(

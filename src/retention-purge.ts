@@ -1,7 +1,8 @@
-// Forgets idempotency keys, published stock events and old publish calls past their retention, hourly and at
-// start-up.
+// Forgets idempotency keys, published stock events, old publish calls and applied change-event ids past their
+// retention, hourly and at start-up.
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
+import { purgeAppliedEvents } from './catalog-sync/checkpoints.js'
 import type { Tables } from './db/tables.js'
 import { purgeExpiredKeys } from './orders/idempotency.js'
 import { purgeOldPublishCalls } from './outbox/publish-calls.js'
@@ -11,7 +12,12 @@ const PURGE_INTERVAL_MS = 3600_000
 
 /** Idempotency keys, published events and the log of publish calls past their retention; how many rows went. */
 export async function purgeExpiredRecords(db: Kysely<Tables>): Promise<number> {
-  return (await purgeExpiredKeys(db)) + (await purgeSentEvents(db)) + (await purgeOldPublishCalls(db))
+  return (
+    (await purgeExpiredKeys(db)) +
+    (await purgeSentEvents(db)) +
+    (await purgeOldPublishCalls(db)) +
+    (await purgeAppliedEvents(db))
+  )
 }
 
 export function scheduleRetentionPurge(app: FastifyInstance, db: Kysely<Tables>) {

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { Database } from '../db/connect.js'
-import { NotFound } from '../errors.js'
+import { CatalogFromSalesforce, NotFound } from '../errors.js'
 import { ErrorResponse, errorResponses, pageOf, SchemaRef } from '../http/schemas.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import { productPages } from './product-pages.js'
@@ -13,9 +13,25 @@ import { createProduct, updateProduct } from './service.js'
 
 export async function productRoutes(
   app: FastifyInstance,
-  { db, stockEvents }: { db: Database; stockEvents: StockEventOutbox },
+  {
+    db,
+    stockEvents,
+    catalogFromSalesforce,
+  }: {
+    db: Database
+    stockEvents: StockEventOutbox
+    /** The catalog follows Salesforce: flowcart's own catalog writes are refused (409 CATALOG_FROM_SALESFORCE). */
+    catalogFromSalesforce: boolean
+  },
 ) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
+  const oneMaster = catalogFromSalesforce
+    ? {
+        preHandler: async () => {
+          throw new CatalogFromSalesforce()
+        },
+      }
+    : {}
   const listProducts = productPages(db)
   // productPages hands back the very same page until the catalog changes, so its JSON is kept alongside it.
   const pageJson = new WeakMap<object, Buffer>()
@@ -86,9 +102,13 @@ export async function productRoutes(
         response: {
           201: SchemaRef(Product, { description: 'The product created.' }),
           ...errorResponses(400, 401, 413, 415),
-          409: SchemaRef(ErrorResponse, { description: 'Another product has this SKU (code SKU_TAKEN).' }),
+          409: SchemaRef(ErrorResponse, {
+            description:
+              'Another product has this SKU (code SKU_TAKEN), or the catalog follows Salesforce (code CATALOG_FROM_SALESFORCE).',
+          }),
         },
       },
+      ...oneMaster,
     },
     async (request, reply) => reply.code(201).send(await createProduct(db, stockEvents, request.body)),
   )
@@ -109,8 +129,12 @@ export async function productRoutes(
         response: {
           200: SchemaRef(Product, { description: 'The product as it is now.' }),
           ...errorResponses(400, 401, 404, 413, 415),
+          409: SchemaRef(ErrorResponse, {
+            description: 'The catalog follows Salesforce: change the product there (code CATALOG_FROM_SALESFORCE).',
+          }),
         },
       },
+      ...oneMaster,
     },
     async (request) => updateProduct(db, request.params.productId, request.body),
   )

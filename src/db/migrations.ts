@@ -113,7 +113,66 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     },
     '009-orgs': { up: (db: AnyDb) => createOrgs(db, timestamp) },
     '010-publishing-per-org': { up: (db: AnyDb) => createPublishingPerOrg(db, timestamp, idType, primaryId) },
+    '011-catalog-from-salesforce': { up: (db: AnyDb) => createCatalogFromSalesforce(db, timestamp) },
   }
+}
+
+/**
+ * The catalog following Salesforce (src/catalog-sync/): which Product2 and standard PricebookEntry each product
+ * follows and their state (catalog_records); per org, which process holds the subscription and until when, and whether
+ * the catalog was imported (pubsub_subscribers); per org and topic, the replay id of the last change applied
+ * (pubsub_checkpoints, written in that change's transaction); the change events applied, by event id, so one delivered
+ * again is not applied twice (pubsub_applied_events, kept as long as Salesforce keeps events, then purged).
+ * Flags are integers 0/1, as both engines store them alike.
+ */
+async function createCatalogFromSalesforce(db: AnyDb, timestamp: 'timestamptz' | 'text') {
+  await db.schema
+    .createTable('catalog_records')
+    .addColumn('product_id', 'integer', (col) => col.primaryKey().references('products.id'))
+    .addColumn('product2_id', 'text', (col) => col.notNull().unique())
+    .addColumn('product2_active', 'integer', (col) => col.notNull())
+    .addColumn('product2_deleted', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('price_entry_id', 'text', (col) => col.unique())
+    .addColumn('price_active', 'integer', (col) => col.notNull().defaultTo(0))
+    .execute()
+  await db.schema
+    .createTable('pubsub_subscribers')
+    .addColumn('org_key', 'text', (col) => col.primaryKey())
+    .addColumn('holder', 'text')
+    .addColumn('held_until', timestamp)
+    .addColumn('state', 'text', (col) => col.notNull().defaultTo('starting'))
+    .addColumn('last_error_code', 'text')
+    .addColumn('imported_at', timestamp)
+    .execute()
+  await db.schema
+    .createTable('pubsub_checkpoints')
+    .addColumn('org_key', 'text', (col) => col.notNull())
+    .addColumn('topic', 'text', (col) => col.notNull())
+    .addColumn('replay_id', 'text')
+    .addColumn('applied_at', timestamp, (col) => col.notNull())
+    .addColumn('last_change_at', timestamp)
+    .addColumn('delay_ms', 'integer')
+    .addPrimaryKeyConstraint('pubsub_checkpoints_key', ['org_key', 'topic'])
+    .execute()
+  await db.schema
+    .createTable('pubsub_applied_events')
+    .addColumn('org_key', 'text', (col) => col.notNull())
+    .addColumn('event_id', 'text', (col) => col.notNull())
+    .addColumn('applied_at', timestamp, (col) => col.notNull())
+    .addPrimaryKeyConstraint('pubsub_applied_events_key', ['org_key', 'event_id'])
+    .execute()
+  // A stock edit in an org that only receives names its Product2 Id: the product is found by the Ids the stock sync keeps.
+  await db.schema.createIndex('products_by_salesforce_id').on('products').column('salesforce_id').execute()
+  await db.schema
+    .createIndex('org_product_ids_by_record')
+    .on('org_product_ids')
+    .columns(['org_key', 'salesforce_id'])
+    .execute()
+  await db.schema
+    .createIndex('pubsub_applied_events_by_time')
+    .on('pubsub_applied_events')
+    .column('applied_at')
+    .execute()
 }
 
 /**

@@ -140,6 +140,52 @@ export interface OrgCallsTable {
   last_call_at: Timestamp
 }
 
+/** The Product2 (and its standard PricebookEntry) a product follows when the catalog's master is Salesforce. */
+export interface CatalogRecordsTable {
+  product_id: number
+  product2_id: string
+  /** 1 while Product2.IsActive is true. */
+  product2_active: number
+  /** 1 while the Product2 is deleted (in the recycle bin: an undelete brings it back). */
+  product2_deleted: ColumnType<number, number | undefined, number>
+  /** The standard price book's entry; null while the product has none. */
+  price_entry_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** 1 while that entry is active. */
+  price_active: ColumnType<number, number | undefined, number>
+}
+
+/** Which process holds an org's change-event subscription, until when, and how it goes. */
+export interface PubSubSubscribersTable {
+  org_key: string
+  holder: string | null
+  held_until: OptionalTimestamp
+  /** connecting, live, retrying, stopped: written by the holder. */
+  state: ColumnType<string, string | undefined, string>
+  last_error_code: ColumnType<string | null, string | null | undefined, string | null>
+  /** When the catalog was last imported whole from this org (the master only). */
+  imported_at: OptionalTimestamp
+}
+
+/** The last change applied per org and topic, written in that change's own transaction. */
+export interface PubSubCheckpointsTable {
+  org_key: string
+  topic: string
+  /** Base64 of the opaque replay id bytes; null: start from LATEST (after an import). */
+  replay_id: string | null
+  applied_at: Timestamp
+  /** The commit time in Salesforce of the last change applied. */
+  last_change_at: OptionalTimestamp
+  /** From that commit to its application here. */
+  delay_ms: ColumnType<number | null, number | null | undefined, number | null>
+}
+
+/** Change events applied, by event id: one delivered again is recognised. */
+export interface PubSubAppliedEventsTable {
+  org_key: string
+  event_id: string
+  applied_at: Timestamp
+}
+
 export interface Tables {
   products: ProductsTable
   orders: OrdersTable
@@ -151,4 +197,8 @@ export interface Tables {
   publish_calls: PublishCallsTable
   org_product_ids: OrgProductIdsTable
   org_calls: OrgCallsTable
+  catalog_records: CatalogRecordsTable
+  pubsub_subscribers: PubSubSubscribersTable
+  pubsub_checkpoints: PubSubCheckpointsTable
+  pubsub_applied_events: PubSubAppliedEventsTable
 }

@@ -2,6 +2,7 @@
 // place where the business's errors (src/errors.ts) and Salesforce's (src/salesforce/errors.ts) become answers.
 import type { FastifyError, FastifyInstance } from 'fastify'
 import {
+  CatalogFromSalesforce,
   DatabaseUnavailable,
   type DomainError,
   IdempotencyConflict,
@@ -30,6 +31,7 @@ function answerTo(error: DomainError): HttpError | undefined {
   if (error instanceof OutOfStock) return new HttpError(409, 'OUT_OF_STOCK', error.message)
   if (error instanceof ProductInactive) return new HttpError(409, 'PRODUCT_INACTIVE', error.message)
   if (error instanceof SkuTaken) return new HttpError(409, 'SKU_TAKEN', error.message)
+  if (error instanceof CatalogFromSalesforce) return new HttpError(409, 'CATALOG_FROM_SALESFORCE', error.message)
   if (error instanceof MixedCurrencies || error instanceof InvalidInput) {
     return new HttpError(400, 'VALIDATION', error.message)
   }

@@ -6,6 +6,7 @@ import { Health } from './health-schema.js'
 
 /** What the publishing to every org reports, in the shape /healthz answers it. */
 type HealthOfSalesforce = Static<typeof Health>['salesforce']
+type HealthOfCatalogSync = NonNullable<Static<typeof Health>['catalogSync']>
 
 /** A stock event that has waited this long to reach Salesforce makes the service "degraded" (still 200). */
 const EVENTS_LATE_AFTER_S = 300
@@ -18,6 +19,8 @@ export async function healthRoutes(
     database: Pick<Database, 'ping'>
     /** flowcart's publishing to its orgs (src/publishing/): codes and counts for every org together. */
     salesforce?: { health(): Promise<HealthOfSalesforce> }
+    /** The catalog following Salesforce: each org's subscription, as its holder reported it. */
+    catalogSync?: { health(): Promise<HealthOfCatalogSync> }
     /** Salesforce is on, even when flowcart publishes nothing of its own (AppLink mode without an authorization). */
     salesforceOn: boolean
     meshHealthCheck: boolean
@@ -33,11 +36,14 @@ export async function healthRoutes(
       const databaseOk = await database.ping()
       const salesforceHealth =
         salesforce && databaseOk ? await salesforce.health() : { configured: options.salesforceOn, pendingEvents: 0 }
+      const catalogSync = options.catalogSync && databaseOk ? await options.catalogSync.health() : undefined
       const late = (salesforceHealth.oldestPendingSeconds ?? 0) > EVENTS_LATE_AFTER_S
+      const failing = catalogSync?.orgs.some((org) => org.state === 'retrying') ?? false
       return reply.code(databaseOk ? 200 : 503).send({
-        status: databaseOk ? (late ? 'degraded' : 'ok') : 'unavailable',
+        status: databaseOk ? (late || failing ? 'degraded' : 'ok') : 'unavailable',
         database: databaseOk ? 'ok' : 'unreachable',
         salesforce: salesforceHealth,
+        ...(catalogSync ? { catalogSync } : {}),
       })
     })
 }

@@ -12,7 +12,7 @@ import type { SalesforceConfig } from '../salesforce/config.js'
 import type { PublisherOptions } from '../salesforce/event-publisher.js'
 import { createSalesforceIntegration, type SalesforceIntegration } from '../salesforce/index.js'
 import type { StockSync } from '../salesforce/stock-sync.js'
-import { createTokenProvider, type SalesforceLogger } from '../salesforce/token-provider.js'
+import { createTokenProvider, type SalesforceLogger, type TokenProvider } from '../salesforce/token-provider.js'
 import { salesforceStore } from '../salesforce-store.js'
 import { type PublishTarget, publishTargets, sameWayIn } from './publish-targets.js'
 import { type TokenState, watchedTokens } from './watched-tokens.js'
@@ -36,7 +36,17 @@ export interface OrgPublishingOptions {
 interface Publishing {
   target: PublishTarget
   integration: SalesforceIntegration
+  tokens: TokenProvider
   tokenState(): TokenState
+}
+
+/** flowcart's own way into one org: its token source, REST client and stock sync (src/catalog-sync/ uses them). */
+export interface OrgAccess {
+  orgKey: string
+  name: string
+  tokens: TokenProvider
+  client: SalesforceIntegration['client']
+  stockSync: StockSync
 }
 
 /** What /healthz says of Salesforce: codes and counts only, for every org together. */
@@ -72,7 +82,7 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
     )
     const store = salesforceStore(db, target.orgKey, shared)
     const integration = createSalesforceIntegration(config, store, orgLogger, tokens, publisherOptions)
-    return { target, integration, tokenState: tokens.state }
+    return { target, integration, tokens, tokenState: tokens.state }
   }
 
   /** Brings the publishers in step with the registry: new orgs start, disabled or removed ones stop. */
@@ -130,6 +140,15 @@ export function createOrgPublishing(options: OrgPublishingOptions) {
         await Promise.all([...byOrg.values()].map(({ integration }) => integration.publisher.publishDue()))
       },
     },
+    /** Every org flowcart signs in to now, with its way in. */
+    orgAccess: (): OrgAccess[] =>
+      [...byOrg.values()].map(({ target, tokens, integration }) => ({
+        orgKey: target.orgKey,
+        name: target.name,
+        tokens,
+        client: integration.client,
+        stockSync: integration.stockSync,
+      })),
     /** getInventory's sync into one org, as flowcart's own integration user; undefined when it cannot sign in there. */
     stockSyncFor: (orgKey: string): StockSync | undefined => byOrg.get(orgKey)?.integration.stockSync,
     /** One org's publishing as the status page shows it; undefined when flowcart does not publish to it. */

@@ -1,6 +1,7 @@
 // The REST client the rest of the app uses: SOQL and sObject Collections, with timeouts, one 401 retry, typed errors.
 import { Connection, type HttpRequest, type HttpResponse, type StreamPromise } from '@jsforce/jsforce-node'
 import { SalesforceRequestError, SalesforceUnavailableError, sessionRefused, toSalesforceError } from './errors.js'
+import { FLOWCART_CLIENT_ID } from './names.js'
 import { type RecordResult, toRecordResult } from './record-result.js'
 import type { ApiSettings } from './settings.js'
 import type { SalesforceLogger, TokenProvider } from './token-provider.js'
@@ -46,6 +47,11 @@ export function createSalesforceClient(settings: ApiSettings, deps: SalesforceCl
     let lastStatus: number | undefined
     const conn = new Connection({
       version: settings.apiVersion,
+      // Sforce-Call-Options: client=flowcart on every call, so Change Data Capture names flowcart in the changeOrigin
+      // of the records it writes ("Use this field to detect whether your app initiated the change", CDC Developer
+      // Guide, cdc_event_fields_header.htm; REST API Developer Guide, headers_calloptions.htm). The catalog's
+      // subscriber skips those changes (src/catalog-sync/stock-edits.ts).
+      callOptions: { client: FLOWCART_CLIENT_ID },
       instanceUrl: token.instanceUrl,
       accessToken: token.accessToken,
       refreshFn: (c, callback) => {

@@ -28,6 +28,8 @@ export function createSalesforceIntegration(
 ) {
   const client = createSalesforceClient(config.api, { tokenProvider: ownTokens, logger })
   return {
+    /** The org's REST API as flowcart's own user (the catalog's queries, src/catalog-sync/). */
+    client,
     stockSync: createStockSync(client, store, config),
     publisher: createEventPublisher(client, store, config, logger, publisherOptions),
     pendingEvents: () => store.pendingEvents(),

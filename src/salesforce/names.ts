@@ -9,3 +9,6 @@ export const INVENTORY_EVENT_FIELDS = {
   quantityInStock: 'Qty_In_Stock__c',
 } as const
 export const DEFAULT_API_VERSION = '63.0'
+
+/** The client Id flowcart's REST calls name in Sforce-Call-Options, and Change Data Capture in changeOrigin. */
+export const FLOWCART_CLIENT_ID = 'flowcart'

@@ -1,0 +1,163 @@
+// One org's change-event subscription in this process: it takes the org's lease (or waits for it), imports the
+// catalog when the org is the master and has never been imported, then keeps one stream per topic, and lets go the
+// moment it cannot be sure the lease is still its own.
+import type { Database } from '../db/connect.js'
+import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
+import type { OrgAccess } from '../publishing/org-publishing.js'
+import type { PubSubClient } from '../pubsub/pubsub-client.js'
+import { type ReplayStart, type SubscriptionStatus, subscribeToTopic } from '../pubsub/topic-subscription.js'
+import { DEFAULT_ORG_KEY } from '../salesforce/product-ids.js'
+import type { SalesforceLogger } from '../salesforce/token-provider.js'
+import { changeApplier, PRICE_TOPIC, PRODUCT_TOPIC } from './apply-changes.js'
+import { storedReplayId } from './checkpoints.js'
+import type { CatalogSyncConfig } from './config.js'
+import { salesforceCatalog } from './salesforce-catalog.js'
+import { LEASE_MS, RENEW_MS, releaseLease, reportState, takeLease } from './subscriber-lease.js'
+
+/** A lease is given up this long before it runs out, should renewing it fail: room for clocks and a slow commit. */
+const LEASE_MARGIN_MS = 4000
+
+export interface FollowerOptions {
+  db: Database
+  stockEvents: StockEventOutbox
+  access: OrgAccess
+  master: boolean
+  config: CatalogSyncConfig
+  matchField: string
+  stockField: string
+  client: PubSubClient
+  holder: string
+  logger: SalesforceLogger
+}
+
+export type FollowerState = 'standby' | 'connecting' | 'live' | 'retrying' | 'stopped'
+
+export function followOrg(options: FollowerOptions) {
+  const { db, access, master, holder, logger } = options
+  const orgKey = access.orgKey
+  const topics = master ? [PRODUCT_TOPIC, PRICE_TOPIC] : [PRODUCT_TOPIC]
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  let safeUntil = 0
+  let streams: Array<ReturnType<typeof subscribeToTopic>> = []
+  let lastReported = ''
+
+  const applier = changeApplier({
+    db,
+    stockEvents: options.stockEvents,
+    orgKey,
+    holder,
+    master,
+    salesforce: salesforceCatalog(access.client, { matchField: options.matchField, stockField: options.stockField }),
+    matchField: options.matchField,
+    stockField: options.stockField,
+    currencyCode: options.config.currencyCode,
+    stockEdits: options.config.stockEdits,
+    writeStock: async (levels) => {
+      await access.stockSync.syncInventory(levels, logger)
+    },
+    logger,
+  })
+
+  function status(): { state: FollowerState; lastErrorCode?: string } {
+    if (streams.length === 0) return { state: stopped ? 'stopped' : 'standby' }
+    const statuses: SubscriptionStatus[] = streams.map((stream) => stream.status())
+    const failing = statuses.find((s) => s.state !== 'live')
+    if (!failing) return { state: 'live' }
+    return { state: failing.state === 'stopped' ? 'retrying' : failing.state, lastErrorCode: failing.lastErrorCode }
+  }
+
+  async function begin() {
+    const row = await db.kysely
+      .selectFrom('pubsub_subscribers')
+      .select('imported_at')
+      .where('org_key', '=', orgKey)
+      .executeTakeFirst()
+    if (master && !row?.imported_at) await applier.importWhole('first start')
+    if (stopped || Date.now() > safeUntil) return
+    streams = topics.map((topic) =>
+      subscribeToTopic({
+        client: options.client,
+        topicName: topic,
+        tokens: access.tokens,
+        ...(orgKey === DEFAULT_ORG_KEY ? {} : { orgId: orgKey }),
+        replayStart: async (): Promise<ReplayStart> => {
+          const replayId = await storedReplayId(db.kysely, orgKey, topic)
+          if (replayId) return { preset: 'CUSTOM', replayId }
+          applier.reconcileWhenAnswered(topic)
+          return { preset: 'LATEST' }
+        },
+        applyEvents: (events) => applier.applyEvents(topic, events),
+        caughtUp: (latest) => applier.caughtUp(topic, latest),
+        replayRejected: () => applier.replayRejected(topic),
+        logger,
+      }),
+    )
+    for (const stream of streams) {
+      stream.run().catch((error: unknown) => {
+        logger.warn({ err: error }, 'change events stopped: the subscription is no longer this process’s')
+        end()
+      })
+    }
+  }
+
+  function end() {
+    for (const stream of streams) stream.stop()
+    streams = []
+  }
+
+  async function tick() {
+    if (stopped) return
+    const asked = Date.now()
+    try {
+      if (await takeLease(db.kysely, orgKey, holder)) {
+        safeUntil = asked + LEASE_MS - LEASE_MARGIN_MS
+        if (streams.length === 0) {
+          logger.info('this process subscribes to the org’s change events')
+          await begin()
+        }
+        const { state, lastErrorCode } = status()
+        const report = `${state} ${lastErrorCode ?? ''}`
+        if (report !== lastReported) {
+          await reportState(db.kysely, orgKey, holder, state, lastErrorCode)
+          lastReported = report
+        }
+      } else if (streams.length > 0) {
+        logger.warn('another process holds the org’s change events now; this one stops')
+        end()
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'the change-event lease could not be taken or renewed')
+    }
+    if (streams.length > 0 && Date.now() > safeUntil) {
+      logger.warn('the change-event lease could not be renewed in time; this process stops streaming')
+      end()
+    }
+  }
+
+  function schedule() {
+    if (stopped) return
+    timer = setTimeout(() => {
+      tick().finally(schedule)
+    }, RENEW_MS)
+    timer.unref()
+  }
+
+  return {
+    orgKey,
+    access,
+    start() {
+      void tick().finally(schedule)
+    },
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      const held = streams.length > 0
+      end()
+      if (held) await releaseLease(db.kysely, orgKey, holder).catch(() => {})
+    },
+    status,
+  }
+}
+
+export type OrgFollower = ReturnType<typeof followOrg>
