@@ -75,6 +75,13 @@ export function changeApplier(options: ApplierOptions) {
   /** Topics that started from LATEST after an import: the import is made again once the stream answers (see below). */
   const reconcileWanted = new Set<string>()
 
+  /** The import again after a LATEST subscription took effect; still wanted if it fails. */
+  async function reconcileIfWanted(topic: string) {
+    if (!reconcileWanted.has(topic)) return
+    await importWhole('subscribed from the latest change')
+    reconcileWanted.delete(topic)
+  }
+
   const standardPricebook = () => {
     pricebookId ??= salesforce.standardPricebookId()
     pricebookId.catch(() => {
@@ -259,7 +266,7 @@ export function changeApplier(options: ApplierOptions) {
   }
 
   async function applyBatch(topic: string, events: DecodedEvent[]) {
-    if (reconcileWanted.delete(topic)) await importWhole('subscribed from the latest change')
+    await reconcileIfWanted(topic)
     const changes = events.map(recordChangeOf)
     const rereads = await readRereads(changes)
     const last = changes[changes.length - 1]
@@ -322,7 +329,7 @@ export function changeApplier(options: ApplierOptions) {
     /** Nothing in flight and the stream answered: its latest replay id is where to resume ("replay tightening"). */
     caughtUp: (topic: string, latestReplayId: Buffer) =>
       oneAtATime(async () => {
-        if (reconcileWanted.delete(topic)) await importWhole('subscribed from the latest change')
+        await reconcileIfWanted(topic)
         if (latestReplayId.length === 0) return
         await db.transact(async (trx) => {
           await checkLease(trx, orgKey, holder)
@@ -337,11 +344,17 @@ export function changeApplier(options: ApplierOptions) {
       }),
     /**
      * Changes made between an import's read and a LATEST subscription taking effect would be missed: once such a
-     * stream answers, the import is made again before anything else is applied (importing twice changes nothing).
+     * stream is open (reconcileNow) or answers, whichever is first, the import is made again before anything else is
+     * applied (importing twice changes nothing).
      */
     reconcileWhenAnswered: (topic: string) => {
       if (master) reconcileWanted.add(topic)
     },
+    /** The LATEST stream is open: the import is made again now unless an answer already made it. */
+    reconcileNow: (topic: string) =>
+      oneAtATime(async () => {
+        await reconcileIfWanted(topic)
+      }),
   }
 }
 

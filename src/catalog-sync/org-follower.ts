@@ -90,6 +90,11 @@ export function followOrg(options: FollowerOptions) {
         applyEvents: (events) => applier.applyEvents(topic, events),
         caughtUp: (latest) => applier.caughtUp(topic, latest),
         replayRejected: () => applier.replayRejected(topic),
+        opened: () => {
+          applier.reconcileNow(topic).catch((error: unknown) => {
+            logger.warn({ err: error, topic }, 'the catalog could not be read again; it is, once the stream answers')
+          })
+        },
         logger,
       }),
     )

@@ -14,6 +14,9 @@ const MAX_REQUESTED = 100
 // Backoff between subscribe attempts: 250 ms doubling to 8 s, each with jitter (half to all of it), so dynos that
 // lost a stream together do not return together, and a stream is back within 10 s of an error.
 const FIRST_RETRY_MS = 250
+// A Subscribe call answers nothing until there is an event or a keepalive (up to 270 s), so a stream that has not
+// failed this long after its first request counts as open: an error (auth, a refused replay id) comes back at once.
+const OPEN_AFTER_MS = 1500
 const MAX_RETRY_MS = 8000
 
 export interface DecodedEvent {
@@ -40,6 +43,8 @@ export interface TopicSubscriptionOptions {
   caughtUp(latestReplayId: Buffer): Promise<void>
   /** The stored replay id was refused (corrupted, or past the 72-hour retention): make the catalog whole again. */
   replayRejected(): Promise<void>
+  /** The stream is open (answered, or has not failed for a moment): where it started is now fixed. */
+  opened?(): void
   logger: SalesforceLogger
 }
 
@@ -126,6 +131,13 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
     const first: FetchRequest = { topicName, numRequested: MAX_REQUESTED, replayPreset: start.preset }
     if (start.preset === 'CUSTOM') first.replayId = start.replayId
     stream.write(first)
+    const markOpen = () => {
+      if (status.state === 'live') return
+      status = { state: 'live', failures: 0 }
+      logger.info({ topic: topicName }, 'subscribed to change events')
+      options.opened?.()
+    }
+    const openTimer = setTimeout(() => !ended && markOpen(), OPEN_AFTER_MS)
     try {
       while (!stopping.signal.aborted) {
         const response = responses.shift()
@@ -136,10 +148,7 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
           })
           continue
         }
-        if (status.state !== 'live') {
-          status = { state: 'live', failures: 0 }
-          logger.info({ topic: topicName }, 'subscribed to change events')
-        }
+        markOpen()
         if (response.events.length > 0) await options.applyEvents(await decode(response.events))
         else if (responses.length === 0) await options.caughtUp(response.latestReplayId)
         const unapplied = responses.reduce((sum, queued) => sum + queued.events.length, 0)
@@ -148,6 +157,7 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
       }
       return undefined
     } finally {
+      clearTimeout(openTimer)
       stream.cancel()
       current = undefined
     }

@@ -51,6 +51,13 @@ export interface PubSubControls {
   expireBefore(orgId: string, topicName: string, replayId?: Buffer): number
   /** The events kept for an org's topic, oldest first. */
   events(orgId: string, topicName: string): DecodedEvent[]
+  /**
+   * The next `count` record changes become gap events naming their record (GAP_CREATE, GAP_UPDATE…), as Salesforce
+   * sends one when it cannot make the change event (CDC Developer Guide, Gap Events).
+   */
+  gapNextChanges(count: number): void
+  /** Subscribe streams open now for an org (any topic), counted as they start and end. */
+  openStreams(orgId: string): number
 }
 
 export interface PubSubStandIn extends PubSubControls {
@@ -76,7 +83,8 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
   const tls = generateTls(options.ca)
   const logs = new Map<string, EventLog>()
   const subscriptions = new Set<Subscription>()
-  const faults = { failCalls: 0, corruptReplay: false, delayMs: 0 }
+  const faults = { failCalls: 0, corruptReplay: false, delayMs: 0, gapChanges: 0 }
+  const streamsOf = new Map<string, number>()
   const orgKey = (orgId: string) => orgId.slice(0, 15)
   const logOf = (orgId: string, topicName: string) => {
     const key = `${orgKey(orgId)} ${topicName}`
@@ -96,7 +104,13 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
 
   const stopFeed = emulator.onRecordChange((orgId, change) => {
     const topic = topicOfEntity(change.entityName)
-    if (topic) append(orgId, topic.name, changeEvent(topic, change).payload)
+    if (!topic) return
+    if (faults.gapChanges > 0) {
+      faults.gapChanges -= 1
+      append(orgId, topic.name, gapEvent(topic, `GAP_${change.changeType}`, [change.recordId], change.commitUser))
+      return
+    }
+    append(orgId, topic.name, changeEvent(topic, change).payload)
   })
 
   // Every RPC: injected outages first, then the session, as Salesforce checks the headers on each call.
@@ -140,6 +154,8 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
         return
       }
       const orgId = caller.org.orgId
+      const streamKey = orgKey(orgId)
+      streamsOf.set(streamKey, (streamsOf.get(streamKey) ?? 0) + 1)
       const subscription = new Subscription(
         call,
         {
@@ -153,7 +169,10 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
           keepaliveMs: options.keepaliveMs ?? 270_000,
           idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
         },
-        (closed) => subscriptions.delete(closed),
+        (closed) => {
+          subscriptions.delete(closed)
+          streamsOf.set(streamKey, (streamsOf.get(streamKey) ?? 1) - 1)
+        },
       )
       subscriptions.add(subscription)
     },
@@ -195,6 +214,10 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
     emitOverflow: (orgId, topicName) => controls.emitGap(orgId, topicName, 'GAP_OVERFLOW', []),
     expireBefore: (orgId, topicName, replayId) => logOf(orgId, topicName).expireBefore(decodeReplayId(replayId)),
     events: decoded,
+    gapNextChanges: (count) => {
+      faults.gapChanges = count
+    },
+    openStreams: (orgId) => streamsOf.get(orgKey(orgId)) ?? 0,
   }
 
   const control = await registerControlApi(controls, tls.caPem)

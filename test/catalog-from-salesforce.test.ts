@@ -1,0 +1,324 @@
+// The catalog following Salesforce (SF_CATALOG_FROM_SALESFORCE=true) against the emulator and the Pub/Sub stand-in,
+// over TLS verified with the CA every test process trusts through NODE_EXTRA_CA_CERTS: the import, each kind of
+// change, no echo of flowcart's own writes, stock edits, one master, and a refused replay id and a gap event.
+import type { FastifyInstance } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { startPubSubStandIn } from '../tools/pubsub-stand-in/index.js'
+import { authHeaders, engines, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
+import { startSalesforceTestbed } from './support/salesforce-app.js'
+import { trustedPubSubCa } from './support/trusted-pubsub-ca.js'
+
+interface Listed {
+  id: number
+  sku: string
+  name: string
+  description: string
+  price: number
+  active: boolean
+  quantityInStock: number
+  updatedAt: string
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, withinMs: number) {
+  const deadline = Date.now() + withinMs
+  let value = await read()
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms; last seen ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    value = await read()
+  }
+  return value
+}
+
+describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
+  async function setUp(env: Record<string, string> = {}) {
+    const testbed = await startSalesforceTestbed()
+    const { emulator } = testbed
+    for (const [index, record] of emulator.records().entries())
+      emulator.setStandardPrice(record.Id as string, 10 + index)
+    const pubsub = await startPubSubStandIn({ emulator, ca: trustedPubSubCa() })
+    registerCleanup(() => pubsub.close())
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
+    const environment = {
+      SF_CATALOG_FROM_SALESFORCE: 'true',
+      SF_PUBSUB_ENDPOINT: pubsub.endpoint,
+      SEED_DEMO_DATA: 'true',
+      ...env,
+    }
+    const start = () => testbed.startApp(databaseUrl, environment)
+    const app = await start()
+    return { testbed, emulator, pubsub, databaseUrl, app, start }
+  }
+
+  const products = async (app: FastifyInstance): Promise<Listed[]> =>
+    (await app.inject({ url: '/products?includeInactive=true&pageSize=100', headers: authHeaders })).json()
+  const bySku = async (app: FastifyInstance, sku: string) => (await products(app)).find((p) => p.sku === sku)
+
+  it('imports Product2 and standard prices into an empty catalog, with no demo data, and follows creates, renames, reprices, archives, deletes and undeletes within 3 s', async () => {
+    const { emulator, app } = await setUp()
+    const [noPrice] = emulator.addProducts([{ Name: 'Unpriced', ProductCode: 'NO-PRICE', IsActive: true }])
+    emulator.addProducts([{ Name: 'No code', IsActive: true, standardPrice: 5 }])
+    const imported = await waitFor(
+      'the import',
+      () => products(app),
+      (list) => list.length >= 12,
+      15_000,
+    )
+    const tent = imported.find((p) => p.sku === 'FC-TENT-2P')
+    expect(tent).toMatchObject({ name: 'Product 1', price: 10, active: true })
+    // The demo catalog's own names never appear: Salesforce's are the catalog's.
+    expect(imported.every((p) => p.name.startsWith('Product ') || p.sku === 'NO-PRICE')).toBe(true)
+    // A product without a standard price is kept, archived at price 0; one without a SKU is not in the catalog.
+    const unpriced = await waitFor(
+      'the unpriced product',
+      () => bySku(app, 'NO-PRICE'),
+      (p) => p !== undefined,
+      3000,
+    )
+    expect(unpriced).toMatchObject({ active: false, price: 0 })
+    expect((await products(app)).some((p) => p.name === 'No code')).toBe(false)
+
+    const [created] = emulator.addProducts([
+      { Name: 'Stove', ProductCode: 'STOVE-1', IsActive: true, standardPrice: 49.9 },
+    ])
+    const id = created?.Id as string
+    await waitFor(
+      'a create',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.price === 49.9 && p.active,
+      3000,
+    )
+    emulator.updateRecord(id, { Name: 'Camp stove', Description: 'Two burners' })
+    await waitFor(
+      'a rename',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.name === 'Camp stove' && p.description === 'Two burners',
+      3000,
+    )
+    emulator.setStandardPrice(id, 54.5)
+    await waitFor(
+      'a reprice',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.price === 54.5,
+      3000,
+    )
+    emulator.updateRecord(id, { IsActive: false })
+    await waitFor(
+      'an archive',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.active === false,
+      3000,
+    )
+    emulator.updateRecord(id, { IsActive: true })
+    await waitFor(
+      'a reactivation',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.active === true,
+      3000,
+    )
+    emulator.deleteRecord(id)
+    await waitFor(
+      'a delete (archived, never deleted)',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.active === false,
+      3000,
+    )
+    emulator.undeleteRecord(id)
+    await waitFor(
+      'an undelete',
+      () => bySku(app, 'STOVE-1'),
+      (p) => p?.active === true && p.price === 54.5,
+      3000,
+    )
+    // A standard price set later makes the unpriced product sellable.
+    emulator.setStandardPrice(noPrice?.Id as string, 3)
+    await waitFor(
+      'a first price',
+      () => bySku(app, 'NO-PRICE'),
+      (p) => p?.active === true && p.price === 3,
+      3000,
+    )
+
+    // Each holder reports its stream's state with its lease, every 5 s.
+    const orgs = await waitFor(
+      'a live subscription on /healthz',
+      async () => (await app.inject({ url: '/healthz' })).json().catalogSync.orgs,
+      (all) => all[0]?.state === 'live',
+      7000,
+    )
+    expect(orgs).toEqual([
+      expect.objectContaining({ org: 'default', master: true, state: 'live', lastAppliedAt: expect.any(String) }),
+    ])
+  })
+
+  it("answers 409 CATALOG_FROM_SALESFORCE to flowcart's own catalog writes, and still takes stock", async () => {
+    const { app } = await setUp()
+    const [first] = await waitFor(
+      'the import',
+      () => products(app),
+      (list) => list.length >= 12,
+      15_000,
+    )
+    const create = await app.inject({
+      method: 'POST',
+      url: '/products',
+      headers: authHeaders,
+      payload: { sku: 'NEW-1', name: 'New', price: 1, currencyCode: 'USD' },
+    })
+    expect(create.statusCode).toBe(409)
+    expect(create.json()).toMatchObject({ code: 'CATALOG_FROM_SALESFORCE' })
+    const update = await app.inject({
+      method: 'PATCH',
+      url: `/products/${first?.id}`,
+      headers: authHeaders,
+      payload: { name: 'Renamed here' },
+    })
+    expect(update.json()).toMatchObject({ statusCode: 409, code: 'CATALOG_FROM_SALESFORCE' })
+    expect((await bySku(app, first?.sku as string))?.name).toBe(first?.name)
+    const stock = await app.inject({
+      method: 'PUT',
+      url: `/inventory/${first?.id}`,
+      headers: authHeaders,
+      payload: { quantityInStock: 7 },
+    })
+    expect(stock.statusCode).toBe(200)
+  })
+
+  it("causes no catalog change with flowcart's own stock writes, and overwrites anyone else's stock edit within 10 s", async () => {
+    const { emulator, app, testbed } = await setUp()
+    const list = await waitFor(
+      'the import',
+      () => products(app),
+      (all) => all.length >= 12,
+      15_000,
+    )
+    const tent = list.find((p) => p.sku === 'FC-TENT-2P') as Listed
+    await app.inject({
+      method: 'PUT',
+      url: `/inventory/${tent.id}`,
+      headers: authHeaders,
+      payload: { quantityInStock: 40 },
+    })
+    // getInventory writes every level into Product2 as flowcart (Sforce-Call-Options: client=flowcart).
+    const inventory = await app.inject({ url: '/inventory', headers: authHeaders })
+    expect(inventory.statusCode).toBe(200)
+    const record = () => emulator.records().find((r) => r.ProductCode === 'FC-TENT-2P')
+    expect(record()?.Qty_In_Stock__c).toBe(40)
+    const before = await bySku(app, 'FC-TENT-2P')
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(await bySku(app, 'FC-TENT-2P')).toEqual(before)
+    expect(testbed.logs.some((line) => line.includes('stock edited in Salesforce'))).toBe(false)
+
+    // Someone edits the stock in Salesforce: flowcart's level goes back within 10 s, and the edit is logged.
+    emulator.updateRecord(record()?.Id as string, { Qty_In_Stock__c: 999 })
+    await waitFor(
+      'the overwrite',
+      async () => record()?.Qty_In_Stock__c,
+      (qty) => qty === 40,
+      10_000,
+    )
+    expect((await bySku(app, 'FC-TENT-2P'))?.quantityInStock).toBe(40)
+    expect(
+      testbed.logs.some((line) => line.includes("overwritten with flowcart's level") && line.includes('999')),
+    ).toBe(true)
+  })
+
+  it('accepts a stock edit made in Salesforce as setInventory when SF_CATALOG_STOCK_EDITS=accept', async () => {
+    const { emulator, app } = await setUp({ SF_CATALOG_STOCK_EDITS: 'accept' })
+    await waitFor(
+      'the import',
+      () => products(app),
+      (all) => all.length >= 12,
+      15_000,
+    )
+    const record = emulator.records().find((r) => r.ProductCode === 'FC-TENT-2P')
+    emulator.updateRecord(record?.Id as string, { Qty_In_Stock__c: 25 })
+    await waitFor(
+      'the accepted edit',
+      () => bySku(app, 'FC-TENT-2P'),
+      (p) => p?.quantityInStock === 25,
+      10_000,
+    )
+  })
+
+  it('re-imports after a refused replay id, and re-reads the record a gap event names: the catalog ends consistent', async () => {
+    const { emulator, pubsub, app, start } = await setUp()
+    await waitFor(
+      'the import',
+      () => products(app),
+      (all) => all.length >= 12,
+      15_000,
+    )
+    const record = emulator.records().find((r) => r.ProductCode === 'FC-BAG-0C') as { Id: string }
+
+    // A gap event instead of the change event: flowcart reads the record itself.
+    pubsub.gapNextChanges(1)
+    emulator.updateRecord(record.Id, { Name: 'Renamed behind a gap' })
+    await waitFor(
+      'the gap re-read',
+      () => bySku(app, 'FC-BAG-0C'),
+      (p) => p?.name === 'Renamed behind a gap',
+      3000,
+    )
+
+    // Stopped with a replay id stored; changed meanwhile; the stored id refused at restart: a whole import.
+    await waitFor(
+      'a stored replay id',
+      async () => (await app.inject({ url: '/healthz' })).json().catalogSync.orgs[0].lastAppliedAt,
+      (at) => typeof at === 'string',
+      3000,
+    )
+    await app.close()
+    emulator.updateRecord(record.Id, { Name: 'Renamed while away' })
+    emulator.setStandardPrice(record.Id, 77)
+    pubsub.corruptNextReplay()
+    const restarted = await start()
+    await waitFor(
+      'the re-import',
+      () => bySku(restarted, 'FC-BAG-0C'),
+      (p) => p?.name === 'Renamed while away' && p.price === 77,
+      15_000,
+    )
+    // And it follows from there on.
+    emulator.updateRecord(record.Id, { Name: 'After the re-import' })
+    await waitFor(
+      'the next change',
+      () => bySku(restarted, 'FC-BAG-0C'),
+      (p) => p?.name === 'After the re-import',
+      5000,
+    )
+  })
+
+  it('resubscribes within 10 s after the stream fails or the connection drops, and loses nothing', async () => {
+    const { emulator, pubsub, app } = await setUp()
+    await waitFor(
+      'the import',
+      () => products(app),
+      (all) => all.length >= 12,
+      15_000,
+    )
+    await waitFor(
+      'a live stream',
+      async () => (await app.inject({ url: '/healthz' })).json().catalogSync.orgs[0].state,
+      (state) => state === 'live',
+      10_000,
+    )
+    const record = emulator.records().find((r) => r.ProductCode === 'FC-TENT-2P') as { Id: string }
+    pubsub.failStreams()
+    emulator.updateRecord(record.Id, { Name: 'During an outage' })
+    await waitFor(
+      'after UNAVAILABLE',
+      () => bySku(app, 'FC-TENT-2P'),
+      (p) => p?.name === 'During an outage',
+      10_000,
+    )
+    pubsub.dropConnections()
+    emulator.updateRecord(record.Id, { Name: 'After a drop' })
+    await waitFor(
+      'after a dropped connection',
+      () => bySku(app, 'FC-TENT-2P'),
+      (p) => p?.name === 'After a drop',
+      10_000,
+    )
+  })
+})
