@@ -165,7 +165,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       redisUrl: config.redisUrl,
       // Each org's publishing as this dyno sees it (src/publishing/): what waits, and its token.
       syncFigures: deps.syncFigures ?? {
-        forOrg: async (orgKey) => (await salesforce?.figuresFor(orgKey)) ?? NO_SYNC_FIGURES,
+        forOrg: async (orgKey) => ({
+          ...((await salesforce?.figuresFor(orgKey)) ?? NO_SYNC_FIGURES),
+          catalogChanges: (await catalogSync?.changesOf(orgKey)) ?? null,
+        }),
       },
     })
   }

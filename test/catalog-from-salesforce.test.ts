@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { startPubSubStandIn } from '../tools/pubsub-stand-in/index.js'
-import { authHeaders, engines, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
+import { authHeaders, basicAuth, engines, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
 import { startSalesforceTestbed } from './support/salesforce-app.js'
 import { trustedPubSubCa } from './support/trusted-pubsub-ca.js'
 
@@ -30,6 +30,8 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) =
   return value
 }
 
+const ADMIN = { user: 'operator', password: 'status-page-password-0123456789xyz' }
+
 describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
   async function setUp(env: Record<string, string> = {}) {
     const testbed = await startSalesforceTestbed()
@@ -43,6 +45,8 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
       SF_CATALOG_FROM_SALESFORCE: 'true',
       SF_PUBSUB_ENDPOINT: pubsub.endpoint,
       SEED_DEMO_DATA: 'true',
+      ADMIN_USERNAME: ADMIN.user,
+      ADMIN_PASSWORD: ADMIN.password,
       ...env,
     }
     const start = () => testbed.startApp(databaseUrl, environment)
@@ -149,6 +153,19 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
     expect(orgs).toEqual([
       expect.objectContaining({ org: 'default', master: true, state: 'live', lastAppliedAt: expect.any(String) }),
     ])
+    // The status page's figures say the same.
+    const admin = await app.inject({
+      url: '/admin/orgs',
+      headers: { authorization: basicAuth(ADMIN.user, ADMIN.password) },
+    })
+    expect(admin.json()).toEqual([
+      expect.objectContaining({
+        orgKey: 'default',
+        catalogChanges: { state: 'live', lastAppliedAt: expect.any(String), delaySeconds: expect.any(Number) },
+      }),
+    ])
+    const page = await app.inject({ url: '/admin', headers: { authorization: basicAuth(ADMIN.user, ADMIN.password) } })
+    expect(page.body).toContain('data-figure="catalogChanges.state">live<')
   })
 
   it("answers 409 CATALOG_FROM_SALESFORCE to flowcart's own catalog writes, and still takes stock", async () => {

@@ -13,7 +13,7 @@ import {
   orderTotals,
   publishState,
 } from './repository.js'
-import { NO_SYNC_FIGURES, type OrgSyncFigures, type SyncFigures } from './sync-figures.js'
+import { type CatalogChanges, NO_SYNC_FIGURES, type OrgSyncFigures, type SyncFigures } from './sync-figures.js'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
@@ -41,6 +41,7 @@ export interface OrgFigures extends OrgSyncFigures {
   last30Days: Period
   lastPublishedAt: string | null
   lastErrorCode: string | null
+  catalogChanges: CatalogChanges | null
 }
 
 /** One org's last 24 hours, hour by hour, oldest first: `hours` has one more entry, the end of the last hour. */
@@ -106,6 +107,7 @@ export async function orgFigures(
       eventsPending: sync.eventsPending,
       oldestPendingSeconds: sync.oldestPendingSeconds,
       token: sync.token,
+      catalogChanges: sync.catalogChanges ?? null,
     })
   }
   return figures

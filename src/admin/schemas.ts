@@ -36,6 +36,18 @@ export const AdminOrg = Type.Object({
   publishesVia: StringEnum(['jwt', 'applink', 'none'], {
     description: 'How flowcart publishes to the org; none: the org gets no events.',
   }),
+  catalogChanges: Nullable(
+    Type.Object(
+      {
+        state: StringEnum(['live', 'connecting', 'retrying', 'standby', 'stopped'], {
+          description: "The org's change-event subscription, as the process holding it reported it.",
+        }),
+        lastAppliedAt: Time('When a change of the org was last applied.'),
+        delaySeconds: Nullable(Type.Number({ minimum: 0, description: 'From its commit in Salesforce to here.' })),
+      },
+      { description: 'null while the catalog does not follow Salesforce.' },
+    ),
+  ),
 })
 
 export const AdminOrgs = Type.Array(AdminOrg)

@@ -9,7 +9,7 @@ import { Eta } from 'eta/core'
 import { barChart, CHART_HEIGHT, CHART_WIDTH } from './chart.js'
 import type { OrgChart, OrgFigures, Revenue } from './org-figures.js'
 import { STATUS_PAGE_CSS, STATUS_PAGE_TEMPLATE } from './status-page-template.js'
-import type { PublishPath, TokenState } from './sync-figures.js'
+import type { CatalogChanges, PublishPath, TokenState } from './sync-figures.js'
 
 const eta = new Eta({ autoEscape: true })
 const template = eta.compile(STATUS_PAGE_TEMPLATE)
@@ -66,6 +66,21 @@ function figuresOf(org: OrgFigures) {
     { key: 'lastErrorCode', label: 'Last error', text: org.lastErrorCode ?? 'none' },
     { key: 'token', label: 'Token', text: TOKEN_WORDS[org.token] },
     { key: 'publishesVia', label: 'Publishes via', text: PATH_WORDS[org.publishesVia] },
+    ...catalogFiguresOf(org.catalogChanges ?? null),
+  ]
+}
+
+/** Only while the catalog follows Salesforce: the org's subscription to its changes. */
+function catalogFiguresOf(changes: CatalogChanges | null) {
+  if (!changes) return []
+  return [
+    { key: 'catalogChanges.state', label: 'Catalog changes', text: changes.state },
+    { key: 'catalogChanges.lastAppliedAt', label: 'Last catalog change', text: timeText(changes.lastAppliedAt) },
+    {
+      key: 'catalogChanges.delaySeconds',
+      label: 'Catalog delay',
+      text: changes.delaySeconds === null ? 'none' : `${changes.delaySeconds.toFixed(1)} s`,
+    },
   ]
 }
 

@@ -3,11 +3,19 @@
 
 export type PublishPath = 'jwt' | 'applink' | 'none' // how flowcart publishes to the org; 'none' = it gets no events
 export type TokenState = 'valid' | 'not-requested' | 'refused' | 'failing' | 'none'
+/** The org's change-event subscription, when the catalog follows Salesforce (src/catalog-sync/). */
+export interface CatalogChanges {
+  state: 'live' | 'connecting' | 'retrying' | 'standby' | 'stopped'
+  lastAppliedAt: string | null
+  delaySeconds: number | null
+}
 export interface OrgSyncFigures {
   publishesVia: PublishPath
   eventsPending: number
   oldestPendingSeconds: number | null
   token: TokenState
+  /** Absent (or null) while the catalog does not follow Salesforce. */
+  catalogChanges?: CatalogChanges | null
 }
 export interface SyncFigures {
   forOrg(orgKey: string): Promise<OrgSyncFigures>

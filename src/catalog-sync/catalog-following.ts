@@ -99,6 +99,17 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
       return { orgs }
     },
     figures,
+    /** One org's subscription for the status page; undefined when flowcart does not follow that org. */
+    async changesOf(orgKey: string) {
+      const figure = (await figures()).find((one) => one.org === orgKey)
+      return (
+        figure && {
+          state: figure.state as 'live' | 'connecting' | 'retrying' | 'standby' | 'stopped',
+          lastAppliedAt: figure.lastAppliedAt,
+          delaySeconds: figure.delayMs === null ? null : figure.delayMs / 1000,
+        }
+      )
+    },
   }
 
   /** Every org's subscription, as the holders reported it. */
