@@ -93,6 +93,8 @@ describe.each(engines)('GET /admin/orgs on %s', (engine) => {
         lastErrorCode: 'SALESFORCE_UNAVAILABLE',
         token: 'not-requested',
         publishesVia: 'jwt',
+        // The catalog does not follow Salesforce here.
+        catalogChanges: null,
       },
       {
         orgKey: acmeKey,
@@ -114,6 +116,7 @@ describe.each(engines)('GET /admin/orgs on %s', (engine) => {
         lastErrorCode: 'SALESFORCE_AUTH',
         token: 'valid',
         publishesVia: 'jwt',
+        catalogChanges: null,
       },
       {
         orgKey: betaKey,
@@ -129,6 +132,7 @@ describe.each(engines)('GET /admin/orgs on %s', (engine) => {
         lastErrorCode: null,
         token: 'none',
         publishesVia: 'none',
+        catalogChanges: null,
       },
     ])
     // Recorded when the caller called: after the test began, not after it asked.
