@@ -1,5 +1,6 @@
 // A certificate authority made at start, and the server's certificate for localhost and 127.0.0.1 that it signs, so a
 // client can verify the stand-in's TLS as it verifies Salesforce's: it only has to trust the CA (NODE_EXTRA_CA_CERTS).
+import { randomBytes } from 'node:crypto'
 import forge from 'node-forge'
 
 export interface StandInTls {
@@ -33,12 +34,16 @@ export interface StandInCa {
   keyPem: string
 }
 
-const CA_NAME = [{ name: 'commonName', value: 'flowcart Pub/Sub stand-in CA' }]
+// Every CA has a name of its own: a client finds a certificate's issuer among the CAs it trusts by name, so two CAs of
+// one name trusted together (a test run's, through NODE_EXTRA_CA_CERTS, and one a demo made in that run) would let it
+// check a certificate against the wrong one and refuse it ("certificate signature failure"), now and then.
+const caName = () => [{ name: 'commonName', value: `flowcart Pub/Sub stand-in CA ${randomBytes(6).toString('hex')}` }]
 
 export function generateCa(): StandInCa {
   const caKeys = forge.pki.rsa.generateKeyPair(2048)
-  const ca = certificate(caKeys.publicKey, CA_NAME, '01')
-  ca.setIssuer(CA_NAME)
+  const name = caName()
+  const ca = certificate(caKeys.publicKey, name, '01')
+  ca.setIssuer(name)
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
@@ -53,11 +58,11 @@ export function generateCa(): StandInCa {
  */
 export function generateTls(givenCa: StandInCa = generateCa()): StandInTls {
   const caKey = forge.pki.privateKeyFromPem(givenCa.keyPem)
-  const caName = CA_NAME
+  const issuer = forge.pki.certificateFromPem(givenCa.certPem).subject.attributes
 
   const serverKeys = forge.pki.rsa.generateKeyPair(2048)
   const server = certificate(serverKeys.publicKey, [{ name: 'commonName', value: 'localhost' }], '02')
-  server.setIssuer(caName)
+  server.setIssuer(issuer)
   server.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
