@@ -1,5 +1,6 @@
 // npm run demo -- --check: the demo's whole loop (order, event, getInventory, Product2, outage) in a child process,
 // told as the seed's story: the Flow's call, the order, the stock event and what each shipped flow does with it.
+// --catalog --check: the catalog following Salesforce, a rename and a new price made there showing in flowcart.
 import { execFile } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { promisify } from 'node:util'
@@ -86,5 +87,41 @@ it('runs the same loop in AppLink mode, behind the mesh stand-in, as the user wh
   )
   expect(text).toContain('- Flowcart_Inventory_Sync (Draft): not deployed in AppLink mode')
   expect(text).toContain('- Flowcart_Place_Order (Active): not deployed in AppLink mode')
+  expect(stdout).toMatch(/^demo check passed$/m)
+})
+
+it('shows a change made in Salesforce appearing in flowcart when the catalog follows Salesforce (--catalog)', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts', '--check', '--catalog'], {
+    timeout: 25_000,
+  }).catch((error: { message: string; stdout?: string; stderr?: string }) => {
+    // The failed step's own words are in the output.
+    throw new Error(`${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`)
+  })
+  // The demo catalog reaches flowcart by the import from the emulator's Product2 records and standard prices.
+  expect(stdout).toMatch(
+    /^1\. 12 products imported from Salesforce's Product2 records and standard price book after \d+ ms \("Trail Tent 2P" at 249 USD, 40 in stock, …\)$/m,
+  )
+  expect(stdout).toMatch(/^ {3}healthz catalogSync: org default \(master\) live after \d+ ms$/m)
+  // A person renames the product and changes its standard price in Salesforce, by the curl lines printed.
+  const product2Id = /^2\. In Salesforce, Product2 (01t\w{15}) renamed "Trail Tent 2P, 2027 edition"/m.exec(stdout)?.[1]
+  expect(product2Id).toBeDefined()
+  expect(stdout).toContain(
+    `   curl -X PATCH -H 'content-type: application/json' -d '{"Name":"Trail Tent 2P, 2027 edition"}' $SF/__emulator/records/${product2Id}\n`,
+  )
+  expect(stdout).toContain(
+    `   curl -X PUT -H 'content-type: application/json' -d '{"unitPrice":224.1}' $SF/__emulator/records/${product2Id}/standard-price\n`,
+  )
+  const followed = /^ {3}GET \/products\/1 answered "Trail Tent 2P, 2027 edition" at 224\.1 USD after (\d+) ms$/m.exec(
+    stdout,
+  )
+  expect(Number(followed?.[1])).toBeLessThanOrEqual(5000)
+  // flowcart's own catalog writes are refused.
+  expect(stdout).toMatch(/^ {3}createProduct answered 409 CATALOG_FROM_SALESFORCE: "The catalog follows Salesforce/m)
+  expect(stdout).toMatch(/^ {3}updateProduct answered 409 CATALOG_FROM_SALESFORCE: /m)
+  // A stock level typed into Salesforce is put back to flowcart's.
+  expect(stdout).toContain(`-d '{"Qty_In_Stock__c":45}' $SF/__emulator/records/${product2Id}\n`)
+  expect(stdout).toMatch(
+    /^ {3}put back to 40 \(flowcart's level, still 40 there\) after \d+ ms, and Inventory_Update__e published with Qty_In_Stock__c 40$/m,
+  )
   expect(stdout).toMatch(/^demo check passed$/m)
 })

@@ -2,23 +2,31 @@ import '../src/check-node-version.js' // First: a Node other than engines.node s
 // npm run demo: flowcart wired to a local Salesforce emulator, with the curl lines that show the stock loop.
 // npm run demo -- --applink: the same loop in AppLink mode, flowcart behind the service-mesh stand-in, as the user
 // who runs the Flow, its events published through an AppLink authorization (the add-on API stand-in).
+// npm run demo -- --catalog: the catalog follows Salesforce (SF_CATALOG_FROM_SALESFORCE=true): imported from the
+// emulator's Product2 records and standard prices at start, then kept in step through the Pub/Sub API stand-in.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
+import tls from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { DEMO_NAMES, DEMO_SKUS } from '../src/catalog/demo-catalog.js'
 import { DEFAULT_API_VERSION } from '../src/salesforce/names.js'
 import { startAddonApiStandIn } from './applink-stand-in/addon-api.js'
 import { INVOKING_USER_HEADER, startMeshStandIn } from './applink-stand-in/mesh.js'
 import { AUTHORIZATION, EVENT_USER, FLOW_USER } from './applink-stand-in/users.js'
+import { type CatalogDemoSetting, checkCatalog, importedCatalog, storyProduct } from './demo/catalog-check.js'
+import { demoCatalogAsProduct2 } from './demo/catalog-records.js'
+import { catalogWalkthrough } from './demo/catalog-story.js'
 import { check } from './demo/check.js'
 import { flowCall, whatTheFlowsDo } from './demo/story.js'
+import { startPubSubStandIn } from './pubsub-stand-in/index.js'
 import { generateKeyPair, startSalesforceEmulator } from './salesforce-emulator/index.js'
 
 const CHECK = process.argv.includes('--check') || process.env.DEMO_CHECK === 'true'
 const APPLINK = process.argv.includes('--applink')
+const CATALOG = process.argv.includes('--catalog')
 const CONSUMER_KEY = '3MVG9flowcart.demo.consumer.key'
 const INTEGRATION_USER = 'integration@flowcart.example'
 const USERNAME = 'flowcart'
@@ -60,15 +68,25 @@ const emulator = await startSalesforceEmulator({
   consumerKey: CONSUMER_KEY,
   username: INTEGRATION_USER,
   publicKey: APPLINK ? '' : generateKeyPairOnce().publicKey,
-  // Named as in flowcart's catalog, as an org's Product2 records would be.
-  products: DEMO_SKUS.map((sku, index) => ({
-    Name: DEMO_NAMES[index] as string,
-    ProductCode: sku,
-    IsActive: true,
-    Qty_In_Stock__c: null,
-  })),
+  // Named as in flowcart's catalog, as an org's Product2 records would be. --catalog: the org holds the demo catalog
+  // itself, prices and stock included, and flowcart imports it.
+  products: CATALOG
+    ? await demoCatalogAsProduct2()
+    : DEMO_SKUS.map((sku, index) => ({
+        Name: DEMO_NAMES[index] as string,
+        ProductCode: sku,
+        IsActive: true,
+        Qty_In_Stock__c: null,
+      })),
   port: CHECK ? 0 : await portOr(4010),
 })
+// --catalog: the Pub/Sub API, fed by the emulator's record changes. Empty keepalives every second rather than
+// Salesforce's "within 270 seconds": the subscription shows live in healthz as soon as it is open.
+const pubSub = CATALOG ? await startPubSubStandIn({ emulator, keepaliveMs: 1000 }) : undefined
+// Its TLS is verified as Salesforce's is: this process trusts the stand-in's CA too, before flowcart's Pub/Sub client
+// is made (it reads the default CAs then). A flowcart in a process of its own would take NODE_EXTRA_CA_CERTS.
+if (pubSub) tls.setDefaultCACertificates([...tls.getCACertificates('default'), pubSub.caPem])
+const catalogVariables = pubSub ? { SF_CATALOG_FROM_SALESFORCE: 'true', SF_PUBSUB_ENDPOINT: pubSub.endpoint } : {}
 const publicPort = CHECK ? 0 : await portOr(3000)
 /** AppLink mode: the add-on's API, whose variables @heroku/applink reads from the environment, as on a dyno. */
 const addon =
@@ -104,6 +122,7 @@ const config = loadConfig({
   DATABASE_URL: `sqlite:${databaseFile}`,
   LOG_LEVEL: CHECK ? 'error' : 'warn',
   ...modeVariables,
+  ...catalogVariables,
 })
 const app = await buildApp(config, { logger: createLogger(config.logLevel), publisherOptions: PUBLISHER })
 const appUrl = await app.listen({ port: config.port, host: config.host })
@@ -134,6 +153,7 @@ async function stop(code: number): Promise<never> {
     if (mesh) await mesh.close()
     await app.close()
     if (addon) await addon.close()
+    if (pubSub) await pubSub.close()
     await emulator.close()
     if (CHECK) rmSync(dirname(databaseFile), { recursive: true, force: true })
     else console.log('\nflowcart and the Salesforce emulator stopped.')
@@ -143,9 +163,17 @@ async function stop(code: number): Promise<never> {
 process.on('SIGINT', () => void stop(0))
 process.on('SIGTERM', () => void stop(0))
 
+const catalogSetting: CatalogDemoSetting = {
+  fc: FC,
+  sf: SF,
+  health: HEALTH,
+  callerHeaders,
+  curlAuth: CURL_AUTH,
+  sku: TENT.sku,
+}
 if (CHECK) {
   const setting = { appLink: APPLINK, fc: FC, sf: SF, health: HEALTH, callerHeaders, tent: TENT }
-  const passed = await check(setting).then(
+  const passed = await (CATALOG ? checkCatalog(catalogSetting) : check(setting)).then(
     () => true,
     (error: unknown) => {
       console.log(`demo check FAILED: ${(error as Error).message}`)
@@ -154,8 +182,35 @@ if (CHECK) {
   )
   if (passed) console.log('demo check passed')
   await stop(passed ? 0 : 1)
+} else if (CATALOG) {
+  await printCatalogWalkthrough().catch(async (error: unknown) => {
+    console.log(`demo FAILED: ${(error as Error).message}`)
+    await stop(1)
+  })
 } else {
   printWalkthrough()
+}
+
+async function printCatalogWalkthrough() {
+  // The import runs as flowcart starts: the walkthrough waits for it, so that it can name the product's id.
+  const { value: products } = await importedCatalog(catalogSetting, 30_000)
+  const product = await storyProduct(catalogSetting)
+  const how = APPLINK
+    ? `in AppLink mode, behind a stand-in of the service mesh, as ${FLOW_USER}`
+    : 'with the Salesforce emulator'
+  console.log(`flowcart demo ${how}, the catalog following Salesforce (SF_CATALOG_FROM_SALESFORCE=true).
+
+  flowcart             ${FC}   database ${relative(process.cwd(), databaseFile)}, fresh for this run
+  Salesforce emulator  ${SF}   the demo catalog: ${products.length} Product2 records, standard prices, Qty_In_Stock__c
+  Pub/Sub API stand-in ${pubSub?.endpoint}   TLS, its CA trusted by this process; change events of Product2, PricebookEntry
+
+In another terminal:
+
+  export FC=${FC} SF=${SF} ${CURL_EXPORT}
+
+${catalogWalkthrough(product, { curlAuth: CURL_AUTH, health: HEALTH, productCount: products.length })}
+
+Ctrl-C stops them all.`)
 }
 
 function printWalkthrough() {
