@@ -1,77 +1,30 @@
 // The catalog following Salesforce (SF_CATALOG_FROM_SALESFORCE=true) against the emulator and the Pub/Sub stand-in,
 // over TLS verified with the CA every test process trusts through NODE_EXTRA_CA_CERTS: the import, each kind of
 // change, no echo of flowcart's own writes, stock edits, one master, and a refused replay id and a gap event.
-import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { startPubSubStandIn } from '../tools/pubsub-stand-in/index.js'
-import { authHeaders, basicAuth, engines, registerCleanup, sharedDatabaseUrlFor } from './helper.js'
-import { startSalesforceTestbed } from './support/salesforce-app.js'
-import { trustedPubSubCa } from './support/trusted-pubsub-ca.js'
-
-interface Listed {
-  id: number
-  sku: string
-  name: string
-  description: string
-  price: number
-  active: boolean
-  quantityInStock: number
-  updatedAt: string
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, withinMs: number) {
-  const deadline = Date.now() + withinMs
-  let value = await read()
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms; last seen ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await read()
-  }
-  return value
-}
-
-const ADMIN = { user: 'operator', password: 'status-page-password-0123456789xyz' }
+import { authHeaders, basicAuth, engines } from './helper.js'
+import {
+  CATALOG_ADMIN as ADMIN,
+  bySku,
+  imported,
+  type Listed,
+  products,
+  startCatalogTestbed,
+  waitFor,
+} from './support/catalog-testbed.js'
 
 describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
-  async function setUp(env: Record<string, string> = {}) {
-    const testbed = await startSalesforceTestbed()
-    const { emulator } = testbed
-    for (const [index, record] of emulator.records().entries())
-      emulator.setStandardPrice(record.Id as string, 10 + index)
-    const pubsub = await startPubSubStandIn({ emulator, ca: trustedPubSubCa() })
-    registerCleanup(() => pubsub.close())
-    const databaseUrl = await sharedDatabaseUrlFor(engine)
-    const environment = {
-      SF_CATALOG_FROM_SALESFORCE: 'true',
-      SF_PUBSUB_ENDPOINT: pubsub.endpoint,
-      SEED_DEMO_DATA: 'true',
-      ADMIN_USERNAME: ADMIN.user,
-      ADMIN_PASSWORD: ADMIN.password,
-      ...env,
-    }
-    const start = () => testbed.startApp(databaseUrl, environment)
-    const app = await start()
-    return { testbed, emulator, pubsub, databaseUrl, app, start }
-  }
-
-  const products = async (app: FastifyInstance): Promise<Listed[]> =>
-    (await app.inject({ url: '/products?includeInactive=true&pageSize=100', headers: authHeaders })).json()
-  const bySku = async (app: FastifyInstance, sku: string) => (await products(app)).find((p) => p.sku === sku)
+  const setUp = (env: Record<string, string> = {}) => startCatalogTestbed(engine, env)
 
   it('imports Product2 and standard prices into an empty catalog, with no demo data, and follows creates, renames, reprices, archives, deletes and undeletes within 3 s', async () => {
     const { emulator, app } = await setUp()
     const [noPrice] = emulator.addProducts([{ Name: 'Unpriced', ProductCode: 'NO-PRICE', IsActive: true }])
     emulator.addProducts([{ Name: 'No code', IsActive: true, standardPrice: 5 }])
-    const imported = await waitFor(
-      'the import',
-      () => products(app),
-      (list) => list.length >= 12,
-      15_000,
-    )
-    const tent = imported.find((p) => p.sku === 'FC-TENT-2P')
+    const catalog = await imported(app)
+    const tent = catalog.find((p) => p.sku === 'FC-TENT-2P')
     expect(tent).toMatchObject({ name: 'Product 1', price: 10, active: true })
     // The demo catalog's own names never appear: Salesforce's are the catalog's.
-    expect(imported.every((p) => p.name.startsWith('Product ') || p.sku === 'NO-PRICE')).toBe(true)
+    expect(catalog.every((p) => p.name.startsWith('Product ') || p.sku === 'NO-PRICE')).toBe(true)
     // A product without a standard price is kept, archived at price 0; one without a SKU is not in the catalog.
     const unpriced = await waitFor(
       'the unpriced product',
@@ -170,12 +123,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
 
   it("answers 409 CATALOG_FROM_SALESFORCE to flowcart's own catalog writes, and still takes stock", async () => {
     const { app } = await setUp()
-    const [first] = await waitFor(
-      'the import',
-      () => products(app),
-      (list) => list.length >= 12,
-      15_000,
-    )
+    const [first] = await imported(app)
     const create = await app.inject({
       method: 'POST',
       url: '/products',
@@ -203,12 +151,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
 
   it("causes no catalog change with flowcart's own stock writes, and overwrites anyone else's stock edit within 10 s", async () => {
     const { emulator, app, testbed } = await setUp()
-    const list = await waitFor(
-      'the import',
-      () => products(app),
-      (all) => all.length >= 12,
-      15_000,
-    )
+    const list = await imported(app)
     const tent = list.find((p) => p.sku === 'FC-TENT-2P') as Listed
     await app.inject({
       method: 'PUT',
@@ -242,12 +185,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
 
   it('accepts a stock edit made in Salesforce as setInventory when SF_CATALOG_STOCK_EDITS=accept', async () => {
     const { emulator, app } = await setUp({ SF_CATALOG_STOCK_EDITS: 'accept' })
-    await waitFor(
-      'the import',
-      () => products(app),
-      (all) => all.length >= 12,
-      15_000,
-    )
+    await imported(app)
     const record = emulator.records().find((r) => r.ProductCode === 'FC-TENT-2P')
     emulator.updateRecord(record?.Id as string, { Qty_In_Stock__c: 25 })
     await waitFor(
@@ -260,12 +198,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
 
   it('re-imports after a refused replay id, and re-reads the record a gap event names: the catalog ends consistent', async () => {
     const { emulator, pubsub, app, start } = await setUp()
-    await waitFor(
-      'the import',
-      () => products(app),
-      (all) => all.length >= 12,
-      15_000,
-    )
+    await imported(app)
     const record = emulator.records().find((r) => r.ProductCode === 'FC-BAG-0C') as { Id: string }
 
     // A gap event instead of the change event: flowcart reads the record itself.
@@ -308,12 +241,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
 
   it('resubscribes within 10 s after the stream fails or the connection drops, and loses nothing', async () => {
     const { emulator, pubsub, app } = await setUp()
-    await waitFor(
-      'the import',
-      () => products(app),
-      (all) => all.length >= 12,
-      15_000,
-    )
+    await imported(app)
     await waitFor(
       'a live stream',
       async () => (await app.inject({ url: '/healthz' })).json().catalogSync.orgs[0].state,

@@ -5,8 +5,10 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/connect.js'
 import type { Tables } from '../db/tables.js'
+import { DatabaseUnavailable } from '../errors.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { DecodedEvent } from '../pubsub/topic-subscription.js'
+import { SalesforceError } from '../salesforce/errors.js'
 import { FLOWCART_CLIENT_ID } from '../salesforce/names.js'
 import { DEFAULT_ORG_KEY } from '../salesforce/product-ids.js'
 import type { StockLevel } from '../salesforce/stock-sync.js'
@@ -136,8 +138,10 @@ export function changeApplier(options: ApplierOptions) {
         continue
       }
       if (isGap(change)) for (const id of change.recordIds) productIds.add(id)
+      // An undeleted product: whether its price book entry came back with it is not said by the event (it is read).
+      else if (change.changeType === 'UNDELETE') for (const id of change.recordIds) productIds.add(id)
       // A product new to flowcart: its standard price may have been applied before it (the other topic) and lost.
-      else if (change.changeType === 'CREATE' || change.changeType === 'UNDELETE' || change.changeType === 'UPDATE') {
+      else if (change.changeType === 'CREATE' || change.changeType === 'UPDATE') {
         for (const id of change.recordIds) if (!(await findByProduct2(db.kysely, id))) productIds.add(id)
       }
     }
@@ -303,7 +307,13 @@ export function changeApplier(options: ApplierOptions) {
           const level = await settleStockEdit(
             trx,
             { stockEvents: options.stockEvents, policy: options.stockEdits, logger },
-            { productId, value: change.values[stockField], by: change.commitUser, recordId },
+            {
+              productId,
+              value: change.values[stockField],
+              by: change.commitUser,
+              recordId,
+              committedAt: change.commitTimestamp,
+            },
           )
           if (level) overwrites.push(level)
         }
@@ -322,10 +332,53 @@ export function changeApplier(options: ApplierOptions) {
     }
   }
 
+  /**
+   * A batch that fails the same way every time (a value the database refuses, a record flowcart cannot read) would
+   * hold the topic for good. After its third failure its events are applied one at a time, and the one that fails is
+   * skipped: logged at error with its record, recorded as applied, and the stream goes on. Failures that pass by
+   * themselves (the database or Salesforce away, the lease gone) are never a reason to skip.
+   */
+  const failures = { eventId: '', count: 0 }
+  async function applyOrSkip(topic: string, events: DecodedEvent[]) {
+    try {
+      await applyBatch(topic, events)
+      failures.count = 0
+      return
+    } catch (error) {
+      if (passesByItself(error)) throw error
+      const first = events[0]?.id ?? ''
+      failures.count = failures.eventId === first ? failures.count + 1 : 1
+      failures.eventId = first
+      if (failures.count < 3) throw error
+    }
+    for (const event of events) {
+      try {
+        await applyBatch(topic, [event])
+      } catch (error) {
+        if (passesByItself(error)) throw error
+        await skipEvent(topic, event, error)
+      }
+    }
+    failures.count = 0
+  }
+
+  async function skipEvent(topic: string, event: DecodedEvent, error: unknown) {
+    const change = recordChangeOf(event)
+    await db.transact(async (trx) => {
+      await checkLease(trx, orgKey, holder)
+      await firstDeliveries(trx, orgKey, [event.id])
+      await saveReplayId(trx, orgKey, topic, event.replayId)
+    })
+    logger.error(
+      { err: error, eventId: event.id, recordIds: change.recordIds, changeType: change.changeType, topic },
+      'change event skipped: it cannot be applied; the record is read again at the next import',
+    )
+  }
+
   return {
     /** The whole catalog from this org (master only), with the reason logged. */
     importWhole: (reason: string) => oneAtATime(() => importWhole(reason)),
-    applyEvents: (topic: string, events: DecodedEvent[]) => oneAtATime(() => applyBatch(topic, events)),
+    applyEvents: (topic: string, events: DecodedEvent[]) => oneAtATime(() => applyOrSkip(topic, events)),
     /** Nothing in flight and the stream answered: its latest replay id is where to resume ("replay tightening"). */
     caughtUp: (topic: string, latestReplayId: Buffer) =>
       oneAtATime(async () => {
@@ -356,6 +409,15 @@ export function changeApplier(options: ApplierOptions) {
         await reconcileIfWanted(topic)
       }),
   }
+}
+
+/** The database or Salesforce away, the lease gone: the same batch may well work next time. */
+function passesByItself(error: unknown): boolean {
+  return (
+    error instanceof DatabaseUnavailable ||
+    error instanceof SalesforceError ||
+    (error as { leaseLost?: boolean }).leaseLost === true
+  )
 }
 
 function withoutPrice(state: SourceState): Partial<SourceState> {

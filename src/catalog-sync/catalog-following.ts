@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from '../db/connect.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { OrgPublishing, PublishingLogger } from '../publishing/org-publishing.js'
-import { createPubSubClient } from '../pubsub/pubsub-client.js'
 import type { CatalogSyncConfig } from './config.js'
 import { followOrg, type OrgFollower } from './org-follower.js'
 
@@ -40,11 +39,12 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
   const { db, publishing, config, logger } = options
   // One id per process: a lease names the process that holds it.
   const holder = `${process.env.DYNO ?? 'process'}:${process.pid}:${randomUUID()}`
-  const client = createPubSubClient(config.pubSubEndpoint)
   const followers = new Map<string, OrgFollower>()
   let timer: NodeJS.Timeout | undefined
+  let stopped = false
 
   async function refresh() {
+    if (stopped) return
     const wanted = new Map(publishing.orgAccess().map((access) => [access.orgKey, access]))
     for (const [orgKey, follower] of followers) {
       const access = wanted.get(orgKey)
@@ -53,7 +53,7 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
       await follower.stop()
     }
     for (const [orgKey, access] of wanted) {
-      if (followers.has(orgKey)) continue
+      if (followers.has(orgKey) || stopped) continue
       const follower = followOrg({
         db,
         stockEvents: options.stockEvents,
@@ -62,7 +62,6 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
         config,
         matchField: options.matchField,
         stockField: options.stockField,
-        client,
         holder,
         logger: logger.child({ org: orgKey, catalog: true }),
       })
@@ -81,10 +80,10 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
       timer.unref()
     },
     async stop() {
+      stopped = true
       clearInterval(timer)
       await Promise.all([...followers.values()].map((follower) => follower.stop()))
       followers.clear()
-      client.close()
     },
     /** /healthz's account: codes and times only, never Salesforce's words. */
     async health() {

@@ -142,10 +142,15 @@ export async function writeSourceState(
   if (existing) {
     const follows = await trx
       .selectFrom('catalog_records')
-      .select('product2_id')
+      .select(['product2_id', 'product2_deleted'])
       .where('product_id', '=', existing.id)
       .executeTakeFirst()
-    if (follows) return { outcome: 'skipped', reason: `the SKU ${sku} is already Product2 ${follows.product2_id}'s` }
+    // A Product2 deleted and made again with its SKU: the product (its id, orders, stock) follows the new one.
+    if (follows?.product2_deleted === 1) {
+      await trx.deleteFrom('catalog_records').where('product_id', '=', existing.id).execute()
+    } else if (follows) {
+      return { outcome: 'skipped', reason: `the SKU ${sku} is already Product2 ${follows.product2_id}'s` }
+    }
   }
   const fields = {
     name: state.name,
@@ -182,8 +187,11 @@ export async function writeSourceState(
 
 /** A Product2's stock field as a starting level: a whole number of at least 0, or none. */
 function startingStock(stock: number | null): number {
-  return stock !== null && Number.isInteger(stock) && stock >= 0 ? stock : 0
+  return stock !== null && Number.isInteger(stock) && stock >= 0 && stock <= MAX_STOCK ? stock : 0
 }
+
+/** The largest stock a product holds (an integer column on both engines). */
+export const MAX_STOCK = 2_147_483_647
 
 /**
  * After a whole import: a product following a Product2 that Salesforce no longer answers is deleted there (archived

@@ -4,7 +4,7 @@
 import type { Database } from '../db/connect.js'
 import type { StockEventOutbox } from '../outbox/stock-event-outbox.js'
 import type { OrgAccess } from '../publishing/org-publishing.js'
-import type { PubSubClient } from '../pubsub/pubsub-client.js'
+import { createPubSubClient } from '../pubsub/pubsub-client.js'
 import { type ReplayStart, type SubscriptionStatus, subscribeToTopic } from '../pubsub/topic-subscription.js'
 import { DEFAULT_ORG_KEY } from '../salesforce/product-ids.js'
 import type { SalesforceLogger } from '../salesforce/token-provider.js'
@@ -25,7 +25,6 @@ export interface FollowerOptions {
   config: CatalogSyncConfig
   matchField: string
   stockField: string
-  client: PubSubClient
   holder: string
   logger: SalesforceLogger
 }
@@ -40,6 +39,12 @@ export function followOrg(options: FollowerOptions) {
   let stopped = false
   let safeUntil = 0
   let streams: Array<ReturnType<typeof subscribeToTopic>> = []
+  let runs: Promise<void>[] = []
+  let holding = false
+  let beginning: Promise<void> | undefined
+  // A gRPC channel of its own: a channel carries at most 100 streams (Pub/Sub API allocations), and a channel's
+  // failure (a GOAWAY, a dropped connection) is then one org's.
+  const client = createPubSubClient(options.config.pubSubEndpoint)
   let lastReported = ''
 
   const applier = changeApplier({
@@ -67,6 +72,20 @@ export function followOrg(options: FollowerOptions) {
     return { state: failing.state === 'stopped' ? 'retrying' : failing.state, lastErrorCode: failing.lastErrorCode }
   }
 
+  /** Writes this process's account of the streams into the lease row when it changed. */
+  async function report() {
+    const { state, lastErrorCode } = status()
+    const line = `${state} ${lastErrorCode ?? ''}`
+    if (line === lastReported) return
+    lastReported = line
+    try {
+      await reportState(db.kysely, orgKey, holder, state, lastErrorCode)
+    } catch (error) {
+      lastReported = ''
+      throw error
+    }
+  }
+
   async function begin() {
     const row = await db.kysely
       .selectFrom('pubsub_subscribers')
@@ -74,10 +93,10 @@ export function followOrg(options: FollowerOptions) {
       .where('org_key', '=', orgKey)
       .executeTakeFirst()
     if (master && !row?.imported_at) await applier.importWhole('first start')
-    if (stopped || Date.now() > safeUntil) return
+    if (stopped || !holding) return
     streams = topics.map((topic) =>
       subscribeToTopic({
-        client: options.client,
+        client,
         topicName: topic,
         tokens: access.tokens,
         ...(orgKey === DEFAULT_ORG_KEY ? {} : { orgId: orgKey }),
@@ -95,15 +114,20 @@ export function followOrg(options: FollowerOptions) {
             logger.warn({ err: error, topic }, 'the catalog could not be read again; it is, once the stream answers')
           })
         },
+        // Every dyno's /healthz reads the state from the lease row: it is written at once, not at the next renewal.
+        statusChanged: () => {
+          report().catch(() => {})
+        },
         logger,
       }),
     )
-    for (const stream of streams) {
+    runs = streams.map((stream) =>
       stream.run().catch((error: unknown) => {
         logger.warn({ err: error }, 'change events stopped: the subscription is no longer this process’s')
+        holding = false
         end()
-      })
-    }
+      }),
+    )
   }
 
   function end() {
@@ -117,25 +141,28 @@ export function followOrg(options: FollowerOptions) {
     try {
       if (await takeLease(db.kysely, orgKey, holder)) {
         safeUntil = asked + LEASE_MS - LEASE_MARGIN_MS
-        if (streams.length === 0) {
+        holding = true
+        // Not awaited: the lease goes on being renewed while a first import runs.
+        if (streams.length === 0 && !beginning) {
           logger.info('this process subscribes to the org’s change events')
-          await begin()
+          beginning = begin()
+            .catch((error: unknown) => logger.warn({ err: error }, 'the catalog could not be imported; trying again'))
+            .finally(() => {
+              beginning = undefined
+            })
         }
-        const { state, lastErrorCode } = status()
-        const report = `${state} ${lastErrorCode ?? ''}`
-        if (report !== lastReported) {
-          await reportState(db.kysely, orgKey, holder, state, lastErrorCode)
-          lastReported = report
-        }
-      } else if (streams.length > 0) {
+        await report()
+      } else if (holding) {
         logger.warn('another process holds the org’s change events now; this one stops')
+        holding = false
         end()
       }
     } catch (error) {
       logger.warn({ err: error }, 'the change-event lease could not be taken or renewed')
     }
-    if (streams.length > 0 && Date.now() > safeUntil) {
+    if (holding && Date.now() > safeUntil) {
       logger.warn('the change-event lease could not be renewed in time; this process stops streaming')
+      holding = false
       end()
     }
   }
@@ -154,12 +181,14 @@ export function followOrg(options: FollowerOptions) {
     start() {
       void tick().finally(schedule)
     },
+    /** Stops the streams, waits for a batch or an import under way, lets the lease go and closes the channel. */
     async stop() {
       stopped = true
       clearTimeout(timer)
-      const held = streams.length > 0
       end()
-      if (held) await releaseLease(db.kysely, orgKey, holder).catch(() => {})
+      await Promise.allSettled([...runs, beginning])
+      await releaseLease(db.kysely, orgKey, holder).catch(() => {})
+      client.close()
     },
     status,
   }

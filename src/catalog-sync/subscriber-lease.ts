@@ -53,14 +53,17 @@ export async function releaseLease(db: Kysely<Tables>, orgKey: string, holder: s
     .execute()
 }
 
-/** Inside an applying transaction: throws LeaseLost unless this process holds the org's lease now. */
+/**
+ * Inside an applying transaction: throws LeaseLost unless this process still holds the org, and renews the lease (a
+ * long import or batch keeps it). `holder = me` is the whole fence: a takeover rewrites the holder, and on PostgreSQL
+ * this update waits for (or blocks) the takeover's own on the row lock, so the two never both commit.
+ */
 export async function checkLease(trx: Kysely<Tables>, orgKey: string, holder: string): Promise<void> {
   const result = await trx
     .updateTable('pubsub_subscribers')
-    .set({ holder })
+    .set({ held_until: until(Date.now()) })
     .where('org_key', '=', orgKey)
     .where('holder', '=', holder)
-    .where('held_until', '>', new Date().toISOString())
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(orgKey)
 }

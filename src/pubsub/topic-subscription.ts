@@ -1,6 +1,7 @@
 // One topic's Subscribe stream, kept open: flow control, resubscribing after every error with backoff and jitter
 // from the last replay id the caller stored, a fresh token when the session is refused, and each batch of events
 // handed to the caller one at a time, the next only when the last is applied.
+import { setTimeout as wait } from 'node:timers/promises'
 import type { ServiceError } from '@grpc/grpc-js'
 import type { SalesforceLogger, SalesforceToken } from '../salesforce/token-provider.js'
 import { type EventSchema, schemaCache } from './event-decoding.js'
@@ -45,6 +46,8 @@ export interface TopicSubscriptionOptions {
   replayRejected(): Promise<void>
   /** The stream is open (answered, or has not failed for a moment): where it started is now fixed. */
   opened?(): void
+  /** The stream's state or last error changed (status()). */
+  statusChanged?(): void
   logger: SalesforceLogger
 }
 
@@ -58,15 +61,8 @@ export interface SubscriptionStatus {
   failures: number
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    const cancel = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-    signal.addEventListener('abort', cancel, { once: true })
-  })
+/** Waits `ms`, or less when stopped (the timer and its listener go with it). */
+const sleep = (ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }).catch(() => {})
 
 function retryDelayMs(failures: number): number {
   const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1))
@@ -77,6 +73,11 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
   const { client, topicName, tokens, logger } = options
   const stopping = new AbortController()
   let status: SubscriptionStatus = { state: 'connecting', failures: 0 }
+  const setStatus = (next: SubscriptionStatus) => {
+    const changed = next.state !== status.state || next.lastErrorCode !== status.lastErrorCode
+    status = next
+    if (changed) options.statusChanged?.()
+  }
   let current: SubscribeStream | undefined
   let accessToken: string | undefined
   const schemaOf = schemaCache(async (schemaId) => {
@@ -133,7 +134,7 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
     stream.write(first)
     const markOpen = () => {
       if (status.state === 'live') return
-      status = { state: 'live', failures: 0 }
+      setStatus({ state: 'live', failures: 0 })
       logger.info({ topic: topicName }, 'subscribed to change events')
       options.opened?.()
     }
@@ -163,40 +164,49 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
     }
   }
 
+  /**
+   * Every way a subscribe ends, and what comes next: a lost lease ends the subscription; a refused replay id makes the
+   * catalog whole again (resubscribing from LATEST); an auth error drops the token; anything else (an outage, a
+   * reset, a dropped connection, a batch that could not be applied) resubscribes from the stored replay id. All but
+   * the first after a backoff.
+   */
   async function run() {
     while (!stopping.signal.aborted) {
-      let error: Partial<ServiceError> | undefined
+      let ended: unknown
       try {
-        error = await runStream()
+        ended = await runStream()
       } catch (thrown) {
-        // A token that cannot be had, a batch that could not be applied (the database away): from the stored id again.
-        error = thrown as Partial<ServiceError>
-        if (!(thrown as Partial<ServiceError>).metadata) {
-          if (stopping.signal.aborted) break
-          if ((thrown as { leaseLost?: boolean }).leaseLost) throw thrown
-          status = { state: 'retrying', failures: status.failures + 1, lastErrorCode: codeOf(thrown) }
-          logger.warn({ topic: topicName, err: thrown }, 'change events could not be applied; resubscribing')
-          await sleep(retryDelayMs(status.failures), stopping.signal)
-          continue
-        }
+        if ((thrown as { leaseLost?: boolean }).leaseLost) throw thrown
+        ended = thrown
       }
       if (stopping.signal.aborted) break
-      const end = error ? classifyStreamError(error) : 'retry'
+      const grpcError = isServiceError(ended) ? ended : undefined
+      const end = grpcError ? classifyStreamError(grpcError) : 'retry'
       const failures = status.state === 'live' ? 1 : status.failures + 1
-      status = { state: 'retrying', failures, lastErrorCode: error ? codeOf(error) : 'STREAM_CLOSED' }
-      if (end === 'replay-rejected') {
-        logger.warn({ topic: topicName, code: status.lastErrorCode }, 'the stored replay id was refused')
-        await options.replayRejected()
-        continue
-      }
+      setStatus({ state: 'retrying', failures, lastErrorCode: ended ? codeOf(ended) : 'STREAM_CLOSED' })
+      if (end === 'replay-rejected' && (await catalogMadeWhole())) continue
       if (end === 'auth' && accessToken) tokens.invalidate(accessToken)
+      if (ended && !grpcError) logger.warn({ topic: topicName, err: ended }, 'change events could not be applied')
       logger.info(
-        { topic: topicName, code: status.lastErrorCode, failures, detail: error?.details },
+        { topic: topicName, code: status.lastErrorCode, failures, detail: grpcError?.details },
         'change event stream ended; resubscribing',
       )
       await sleep(retryDelayMs(failures), stopping.signal)
     }
-    status = { ...status, state: 'stopped' }
+    setStatus({ ...status, state: 'stopped' })
+  }
+
+  /** After a refused replay id; false when the import failed (the id stays stored, so it is refused and tried again). */
+  async function catalogMadeWhole(): Promise<boolean> {
+    logger.warn({ topic: topicName, code: status.lastErrorCode }, 'the stored replay id was refused')
+    try {
+      await options.replayRejected()
+      return true
+    } catch (thrown) {
+      if ((thrown as { leaseLost?: boolean }).leaseLost) throw thrown
+      logger.warn({ topic: topicName, err: thrown }, 'the catalog could not be imported again; retrying')
+      return false
+    }
   }
 
   return {
@@ -208,6 +218,16 @@ export function subscribeToTopic(options: TopicSubscriptionOptions) {
     },
     status: () => status,
   }
+}
+
+/** A gRPC status (a stream's end, a unary call's failure), as opposed to an error of flowcart's own. */
+function isServiceError(error: unknown): error is Partial<ServiceError> {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as ServiceError).code === 'number' &&
+    'metadata' in error
+  )
 }
 
 function codeOf(error: unknown): string {
