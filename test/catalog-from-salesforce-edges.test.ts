@@ -51,6 +51,20 @@ describe.each(engines)('the catalog following Salesforce, edge cases (%s)', (eng
       (p) => p?.quantityInStock === 0,
       10_000,
     )
+
+    // An edit made before flowcart's latest change (an order meanwhile), delivered after it, does not undo that change:
+    // flowcart's level stays and is written back.
+    pubsub.setDeliveryDelay(1500)
+    emulator.updateRecord(record()?.Id as string, { Qty_In_Stock__c: 7 })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await setStock(30)
+    await waitFor(
+      'the overwrite',
+      async () => record()?.Qty_In_Stock__c,
+      (qty) => qty === 30,
+      10_000,
+    )
+    expect((await bySku(app, 'FC-TENT-2P'))?.quantityInStock).toBe(30)
   })
 
   it('skips, after three tries, a change the database refuses every time, and goes on with the next', async () => {

@@ -39,6 +39,8 @@ beforeAll(() => {
   )
   expect(build.stdout + build.stderr).toBe('')
   cpSync(join(ROOT, 'package.json'), join(slug, 'package.json'))
+  // Heroku's slug is the whole repository built: proto/ (the Pub/Sub API's) is there beside dist/.
+  cpSync(join(ROOT, 'proto'), join(slug, 'proto'), { recursive: true })
   symlinkSync(join(ROOT, 'node_modules'), join(slug, 'node_modules'))
 }, 60_000)
 
@@ -128,6 +130,20 @@ describe('on the Node engines.node names', () => {
     })
     expect((await fetch(`${listening}/healthz`)).status).toBe(200)
     server.kill('SIGTERM')
+  })
+
+  it('the built slug finds the Pub/Sub API proto', () => {
+    const loaded = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('./dist/src/pubsub/pubsub-client.js'); m.createPubSubClient('localhost:1').close(); console.log(m.PROTO_PATH)",
+      ],
+      slug,
+    )
+    expect(loaded.stderr).toBe('')
+    expect(loaded.stdout.trim()).toBe(join(slug, 'proto', 'pubsub_api.proto'))
   })
 
   it('reads the major from package.json when it runs, not from a copy', () => {

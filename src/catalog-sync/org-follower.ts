@@ -72,18 +72,21 @@ export function followOrg(options: FollowerOptions) {
     return { state: failing.state === 'stopped' ? 'retrying' : failing.state, lastErrorCode: failing.lastErrorCode }
   }
 
-  /** Writes this process's account of the streams into the lease row when it changed. */
-  async function report() {
-    const { state, lastErrorCode } = status()
-    const line = `${state} ${lastErrorCode ?? ''}`
-    if (line === lastReported) return
-    lastReported = line
-    try {
+  /**
+   * Writes this process's account of the streams into the lease row when it changed. One write at a time, each
+   * reading the state when it runs, so an older state never lands after a newer one.
+   */
+  let reporting: Promise<void> = Promise.resolve()
+  function report(): Promise<void> {
+    const write = async () => {
+      const { state, lastErrorCode } = status()
+      const line = `${state} ${lastErrorCode ?? ''}`
+      if (line === lastReported) return
       await reportState(db.kysely, orgKey, holder, state, lastErrorCode)
-    } catch (error) {
-      lastReported = ''
-      throw error
+      lastReported = line
     }
+    reporting = reporting.then(write, write)
+    return reporting
   }
 
   async function begin() {

@@ -69,9 +69,10 @@ export async function settleStockEdit(
     const heldThen = await latestBefore(committedAt - OWN_LEVELS_BEFORE_MS)
     if (inTheMinute || heldThen?.quantity_in_stock === edit.value) return undefined
   }
-  // flowcart's own stock changed after the edit was made: flowcart's level is the newer one.
+  // flowcart's own stock changed after the edit was made: flowcart's level is the newer one. No allowance for the
+  // clocks here: where they differ, an edit is overwritten rather than allowed to undo an order.
   const changedSince = (await latestBefore(Date.now()))?.created_at
-  const stale = changedSince !== undefined && new Date(changedSince).getTime() > committedAt + CLOCK_SKEW_MS
+  const stale = changedSince !== undefined && new Date(changedSince).getTime() > committedAt
   if (context.policy === 'accept' && validLevel(edit.value) && !stale) {
     await trx
       .updateTable('products')

@@ -6,12 +6,17 @@
 // needs an override to load at all (its avro-js range resolves to a release that requires an undeclared package),
 // turns replay ids into Numbers (they are opaque bytes, "store them as bytes": Pub/Sub API guide, replay-id page) and
 // decodes lower-case bitmaps as empty; see ../shared notes and README "Following the catalog in Salesforce".
+import { existsSync } from 'node:fs'
 import tls from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 
-export const PROTO_PATH = fileURLToPath(new URL('../../proto/pubsub_api.proto', import.meta.url))
+// This file runs from src/pubsub/ (tsx) or dist/src/pubsub/ (the build); the proto is at the package's root either way.
+const PROTO_CANDIDATES = ['../../proto/pubsub_api.proto', '../../../proto/pubsub_api.proto'].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+)
+export const PROTO_PATH = PROTO_CANDIDATES.find((path) => existsSync(path)) ?? (PROTO_CANDIDATES[0] as string)
 
 /** "api.pubsub.salesforce.com:7443" (Pub/Sub API guide, pub-sub-endpoints.html). */
 export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443'

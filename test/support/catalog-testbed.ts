@@ -35,14 +35,25 @@ export async function waitFor<T>(what: string, read: () => Promise<T>, ok: (valu
 export const products = async (app: FastifyInstance): Promise<Listed[]> =>
   (await app.inject({ url: '/products?includeInactive=true&pageSize=100', headers: authHeaders })).json()
 export const bySku = async (app: FastifyInstance, sku: string) => (await products(app)).find((p) => p.sku === sku)
-/** Until the import has filled the catalog with the testbed's twelve products. */
-export const imported = (app: FastifyInstance, withinMs = 15_000) =>
-  waitFor(
+/**
+ * Until the import has filled the catalog with the testbed's twelve products and the stream is open: a change made
+ * before that is read by the import made again then, but a stock edit only the stream carries would be missed.
+ */
+export async function imported(app: FastifyInstance, withinMs = 15_000) {
+  const catalog = await waitFor(
     'the import',
     () => products(app),
     (list) => list.length >= 12,
     withinMs,
   )
+  await waitFor(
+    'a live subscription',
+    async () => (await app.inject({ url: '/healthz' })).json().catalogSync?.orgs[0]?.state,
+    (state) => state === 'live',
+    withinMs,
+  )
+  return catalog
+}
 
 export async function startCatalogTestbed(
   engine: EngineName,
