@@ -37,3 +37,16 @@ export function choosePinning(): Pinning {
       'pinned with taskset: each server on CPU 1, the load generator (autocannon, pgbench) on CPU 0; PostgreSQL itself is not pinned',
   }
 }
+
+/**
+ * Moves this process (every thread) onto the load generator's core, for rows whose load is made in process (the
+ * emulator and the Pub/Sub stand-in); returns what puts its former affinity back.
+ */
+export function pinThisProcessToLoadCore(pinning: Pinning): () => void {
+  const cores = pinning.load.at(-1)
+  if (pinning.load.length === 0 || cores === undefined) return () => {}
+  const pid = String(process.pid)
+  const former = execFileSync('taskset', ['-p', pid], { encoding: 'utf8' }).trim().split(': ').at(-1) ?? ''
+  execFileSync('taskset', ['-a', '-p', '-c', cores, pid], { stdio: 'ignore' })
+  return () => execFileSync('taskset', ['-a', '-p', former, pid], { stdio: 'ignore' })
+}
