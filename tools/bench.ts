@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatApiEconomy, measureApiEconomy } from './bench/api-economy.js'
 import { benchBacklogDrain } from './bench/backlog-drain.js'
+import { benchCatalogChanges } from './bench/catalog-changes.js'
 import { dropDatabase, freshDatabase, postgresProblem } from './bench/databases.js'
 import { dynoMemory } from './bench/dyno-memory.js'
 import { autocannon, type HttpLoad, initPgbench, type LoadResult, pgbench } from './bench/load.js'
@@ -188,3 +189,5 @@ for (const [engine, megabytes] of Object.entries(rss)) {
 console.log(`\n${formatApiEconomy(await measureApiEconomy())}`)
 console.log(`\n${await benchOrgFanout(!postgresMissing)}`)
 console.log(`\n${await benchBacklogDrain(!postgresMissing)}`)
+// Then the catalog following Salesforce's change events: the compiled server again, pinned as above.
+console.log(`\n${await benchCatalogChanges(!postgresMissing)}`)
