@@ -5,7 +5,6 @@
 // (CATALOG_ENGINES=postgres,sqlite, CATALOG_CHANGES, CATALOG_PRODUCTS, CATALOG_RATE, CATALOG_SECONDS).
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureBuiltProto } from './built-proto.js'
 import { type CatalogBacklogResult, measureCatalogBacklog } from './catalog-backlog.js'
 import { type CatalogDelayResult, measureCatalogDelay } from './catalog-delay.js'
 import { type Engine, openCatalogBench } from './catalog-following.js'
@@ -25,17 +24,14 @@ export interface CatalogScenario {
 
 export interface CatalogResults {
   pinning: string
-  /** Set when the build lacked the Pub/Sub proto and the run supplied it (built-proto.ts). */
-  buildNote: string | undefined
   backlogs: CatalogBacklogResult[]
   delays: CatalogDelayResult[]
 }
 
 export async function measureCatalogChanges(scenario: CatalogScenario): Promise<CatalogResults> {
   const pinning = choosePinning()
-  const proto = await ensureBuiltProto()
   const unpin = pinThisProcessToLoadCore(pinning)
-  const results: CatalogResults = { pinning: pinning.description, buildNote: proto.note, backlogs: [], delays: [] }
+  const results: CatalogResults = { pinning: pinning.description, backlogs: [], delays: [] }
   try {
     for (const engine of scenario.engines) {
       const bench = await openCatalogBench(engine, scenario.products, pinning.server)
@@ -48,7 +44,6 @@ export async function measureCatalogChanges(scenario: CatalogScenario): Promise<
     }
   } finally {
     unpin()
-    proto.remove()
   }
   return results
 }
@@ -76,7 +71,6 @@ export function formatCatalogChanges(results: CatalogResults): string {
     `${results.pinning}. The emulator and the Pub/Sub stand-in (Salesforce's side, which makes the changes) run in`,
     "the bench process, on the load generator's core. flowcart: the compiled server with SF_CATALOG_FROM_SALESFORCE=true,",
     "trusting the stand-in's CA through NODE_EXTRA_CA_CERTS.",
-    ...(results.buildNote ? ['', `BUILD PROBLEM: ${results.buildNote}`] : []),
     '',
     'Backlog: flowcart live (a replay id stored for both topics), stopped with SIGTERM, the products renamed round after',
     'round in the emulator, then flowcart started again and timed from its spawn to the stored replay id being the',
