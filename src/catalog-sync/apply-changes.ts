@@ -13,7 +13,15 @@ import { FLOWCART_CLIENT_ID } from '../salesforce/names.js'
 import { DEFAULT_ORG_KEY } from '../salesforce/product-ids.js'
 import type { StockLevel } from '../salesforce/stock-sync.js'
 import type { SalesforceLogger } from '../salesforce/token-provider.js'
-import { findByPriceEntry, findByProduct2, type SourceState, stateOf, writeSourceState } from './catalog-records.js'
+import {
+  findByPriceEntry,
+  findByProduct2,
+  findManyByProduct2,
+  type SourceState,
+  type StoredProduct,
+  stateOf,
+  writeSourceState,
+} from './catalog-records.js'
 import {
   type CatalogSnapshot,
   pricesByProduct,
@@ -132,6 +140,8 @@ export function changeApplier(options: ApplierOptions) {
     }
     const productIds = new Set<string>()
     const priceIds = new Set<string>()
+    const productChanges = changes.filter((change) => change.entityName !== 'PricebookEntry')
+    const followed = await findManyByProduct2(db.kysely, [...new Set(productChanges.flatMap((c) => c.recordIds))])
     for (const change of changes) {
       if (change.entityName === 'PricebookEntry') {
         if (isGap(change)) for (const id of change.recordIds) priceIds.add(id)
@@ -142,7 +152,7 @@ export function changeApplier(options: ApplierOptions) {
       else if (change.changeType === 'UNDELETE') for (const id of change.recordIds) productIds.add(id)
       // A product new to flowcart: its standard price may have been applied before it (the other topic) and lost.
       else if (change.changeType === 'CREATE' || change.changeType === 'UPDATE') {
-        for (const id of change.recordIds) if (!(await findByProduct2(db.kysely, id))) productIds.add(id)
+        for (const id of change.recordIds) if (!followed.get(id)) productIds.add(id)
       }
     }
     if (productIds.size > 0) {
@@ -189,9 +199,12 @@ export function changeApplier(options: ApplierOptions) {
     }
   }
 
-  async function applyProductChange(trx: Kysely<Tables>, change: RecordChange, rereads: Rereads) {
+  /** What the catalog holds for each Product2 a batch names, read once in its transaction; dropped once written. */
+  type Known = Map<string, StoredProduct | undefined>
+
+  async function applyProductChange(trx: Kysely<Tables>, change: RecordChange, rereads: Rereads, known: Known) {
     for (const recordId of change.recordIds) {
-      const stored = await findByProduct2(trx, recordId)
+      const stored = known.has(recordId) ? known.get(recordId) : await findByProduct2(trx, recordId)
       const reread = rereads.products.get(recordId)
       let state: SourceState | undefined
       if (reread) {
@@ -209,7 +222,8 @@ export function changeApplier(options: ApplierOptions) {
         state = product2State(change, recordId, stateOf(stored))
       }
       if (!state) continue
-      const written = await writeSourceState(trx, state, writeOptions())
+      const written = await writeSourceState(trx, state, writeOptions(), { stored })
+      known.delete(recordId)
       if (written.outcome === 'skipped' && written.reason !== 'no SKU') {
         logger.warn({ product2Id: recordId, reason: written.reason }, 'Product2 change not applied')
       }
@@ -285,15 +299,21 @@ export function changeApplier(options: ApplierOptions) {
         changes.map((change) => change.eventId),
       )
       let wholeWritten = false
+      const known: Known = master
+        ? await findManyByProduct2(trx, [
+            ...new Set(changes.filter((c) => c.entityName !== 'PricebookEntry').flatMap((c) => c.recordIds)),
+          ])
+        : new Map()
       for (const change of changes) {
         if (!fresh.has(change.eventId)) continue
         if (master && rereads.whole && namesWholeObject(change)) {
           if (!wholeWritten) await writeSnapshot(trx, rereads.whole, writeOptions())
           wholeWritten = true
+          known.clear()
         } else if (master && change.entityName === 'PricebookEntry') {
           await applyPriceChange(trx, change, rereads)
         } else if (master && change.entityName !== 'PricebookEntry') {
-          await applyProductChange(trx, change, rereads)
+          await applyProductChange(trx, change, rereads, known)
         }
         const stockEdited =
           change.entityName !== 'PricebookEntry' &&

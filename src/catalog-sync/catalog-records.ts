@@ -56,8 +56,8 @@ const sellable = (state: SourceState) =>
 // flowcart keeps cents, so a price is rounded to them.
 const centsOf = (unitPrice: number | null) => (unitPrice === null ? 0 : Math.max(0, Math.round(unitPrice * 100)))
 
-async function findStored(trx: Kysely<Tables>, where: { product2Id?: string; priceEntryId?: string }) {
-  const row = await trx
+function storedQuery(trx: Kysely<Tables>) {
+  return trx
     .selectFrom('catalog_records as r')
     .innerJoin('products as p', 'p.id', 'r.product_id')
     .selectAll('p')
@@ -69,19 +69,45 @@ async function findStored(trx: Kysely<Tables>, where: { product2Id?: string; pri
       'r.price_entry_id',
       'r.price_active',
     ])
-    .$if(where.product2Id !== undefined, (q) => q.where('r.product2_id', '=', where.product2Id as string))
-    .$if(where.priceEntryId !== undefined, (q) => q.where('r.price_entry_id', '=', where.priceEntryId as string))
-    .executeTakeFirst()
-  if (!row) return undefined
+}
+
+type StoredRow = Awaited<ReturnType<ReturnType<typeof storedQuery>['executeTakeFirstOrThrow']>>
+
+function toStored(row: StoredRow): StoredProduct {
   const { product_id, product2_id, product2_active, product2_deleted, price_entry_id, price_active, ...product } = row
   return {
     product: product as Selectable<ProductsTable>,
     record: { product_id, product2_id, product2_active, product2_deleted, price_entry_id, price_active },
-  } satisfies StoredProduct
+  }
 }
 
-export const findByProduct2 = (trx: Kysely<Tables>, product2Id: string) => findStored(trx, { product2Id })
-export const findByPriceEntry = (trx: Kysely<Tables>, priceEntryId: string) => findStored(trx, { priceEntryId })
+export async function findByProduct2(trx: Kysely<Tables>, product2Id: string) {
+  const row = await storedQuery(trx).where('r.product2_id', '=', product2Id).executeTakeFirst()
+  return row && toStored(row)
+}
+
+export async function findByPriceEntry(trx: Kysely<Tables>, priceEntryId: string) {
+  const row = await storedQuery(trx).where('r.price_entry_id', '=', priceEntryId).executeTakeFirst()
+  return row && toStored(row)
+}
+
+/**
+ * A batch's products by Product2 Id, in one query; an Id the catalog does not follow maps to undefined. Read once per
+ * batch rather than once per change: on PostgreSQL each statement is a round trip, and a change was three of them.
+ */
+export async function findManyByProduct2(
+  trx: Kysely<Tables>,
+  product2Ids: string[],
+): Promise<Map<string, StoredProduct | undefined>> {
+  const found = new Map<string, StoredProduct | undefined>(product2Ids.map((id) => [id, undefined]))
+  for (let i = 0; i < product2Ids.length; i += 500) {
+    const rows = await storedQuery(trx)
+      .where('r.product2_id', 'in', product2Ids.slice(i, i + 500))
+      .execute()
+    for (const row of rows) found.set(row.product2_id, toStored(row))
+  }
+  return found
+}
 
 /**
  * Writes what Salesforce says of a product. A Product2 without a SKU makes no product (one that had a product keeps
@@ -91,8 +117,10 @@ export async function writeSourceState(
   trx: Kysely<Tables>,
   state: SourceState,
   options: { currencyCode: string; now: string },
+  /** What the catalog holds for the Product2 now, when the caller has read it already. */
+  known?: { stored: StoredProduct | undefined },
 ): Promise<{ outcome: WriteOutcome; productId?: number; reason?: string }> {
-  const stored = await findByProduct2(trx, state.product2Id)
+  const stored = known ? known.stored : await findByProduct2(trx, state.product2Id)
   const sku = skuOf(state.sku)
   // Archiving keeps the first archive time; selling again clears it.
   const keptOrNow = (current: string | Date | null | undefined) => (current ? toIso(current) : options.now)
@@ -117,23 +145,28 @@ export async function writeSourceState(
       price_entry_id: state.priceEntryId,
       price_active: flag(state.priceActive),
     }
-    const same =
+    const sameProduct =
       (changes.sku === undefined || changes.sku === product.sku) &&
       changes.name === product.name &&
       changes.description === product.description &&
       (changes.price_cents === undefined || changes.price_cents === Number(product.price_cents)) &&
-      (changes.archived_at === null) === (product.archived_at === null) &&
+      (changes.archived_at === null) === (product.archived_at === null)
+    const sameRecord =
       record.product2_active === stored.record.product2_active &&
       record.product2_deleted === stored.record.product2_deleted &&
       record.price_entry_id === stored.record.price_entry_id &&
       record.price_active === stored.record.price_active
-    if (same) return { outcome: 'unchanged', productId: product.id }
-    await trx
-      .updateTable('products')
-      .set({ ...changes, updated_at: options.now })
-      .where('id', '=', product.id)
-      .execute()
-    await trx.updateTable('catalog_records').set(record).where('product_id', '=', product.id).execute()
+    if (sameProduct && sameRecord) return { outcome: 'unchanged', productId: product.id }
+    if (!sameProduct) {
+      await trx
+        .updateTable('products')
+        .set({ ...changes, updated_at: options.now })
+        .where('id', '=', product.id)
+        .execute()
+    }
+    if (!sameRecord) {
+      await trx.updateTable('catalog_records').set(record).where('product_id', '=', product.id).execute()
+    }
     return { outcome: 'updated', productId: product.id }
   }
   if (!sku) return { outcome: 'skipped', reason: 'no SKU' }
