@@ -5,23 +5,13 @@
 import { describe, expect, it } from 'vitest'
 import { startPubSubStandIn } from '../tools/pubsub-stand-in/index.js'
 import { authHeaders, createPostgresDatabase, engines, sharedDatabaseUrlFor } from './helper.js'
+import { waitFor } from './support/catalog-testbed.js'
 import { selectRows } from './support/database-rows.js'
 import { CONSUMER_KEY, INTEGRATION_USER, startSalesforceTestbed } from './support/salesforce-app.js'
 import { startServer } from './support/server-process.js'
 import { trustedPubSubCa } from './support/trusted-pubsub-ca.js'
 
 const PRODUCT_TOPIC = '/data/Product2ChangeEvent'
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, withinMs: number) {
-  const deadline = Date.now() + withinMs
-  let value = await read()
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms; last seen ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-    value = await read()
-  }
-  return value
-}
 
 async function setUp(databaseUrl: string) {
   const testbed = await startSalesforceTestbed()

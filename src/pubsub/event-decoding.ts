@@ -2,20 +2,7 @@
 // ("Always decode with the schema matching the event's schema_id": a field added in Salesforce makes a new schema,
 // Pub/Sub API guide, event-deserialization-considerations.html).
 import avro from 'avsc'
-
-// A real commitNumber (1709306004367179779) is past 2^53: avsc's default long refuses it, so longs are BigInts.
-const BigIntLong = avro.types.LongType.__with({
-  fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
-  toBuffer: (value: bigint) => {
-    const buffer = Buffer.alloc(8)
-    buffer.writeBigInt64LE(BigInt(value))
-    return buffer
-  },
-  fromJSON: (value: unknown) => BigInt(value as number),
-  toJSON: (value: bigint) => Number(value),
-  isValid: (value: unknown) => typeof value === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-})
+import { BigIntLong } from './avro-long.js'
 
 export interface EventSchema {
   /** Every field's name in schema order, ChangeEventHeader first: a bitmap's bit i is the field at position i. */
