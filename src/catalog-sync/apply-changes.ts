@@ -19,6 +19,7 @@ import {
   findManyByProduct2,
   type SourceState,
   type StoredProduct,
+  skuOf,
   stateOf,
   writeSourceState,
 } from './catalog-records.js'
@@ -132,7 +133,13 @@ export function changeApplier(options: ApplierOptions) {
       askedProducts: new Set(),
       askedPrices: new Set(),
     }
-    if (!master) return rereads
+    if (!master) {
+      // An org that only receives: a stock edit names its Product2 by Id, and its SKU says which product it is.
+      const edited = [...new Set(changes.filter(isStockEdit).flatMap((change) => change.recordIds))]
+      if (edited.length > 0)
+        for (const product of await salesforce.productsById(edited)) rereads.products.set(product.id, product)
+      return rereads
+    }
     const pricebook = await standardPricebook()
     if (changes.some(namesWholeObject)) {
       rereads.whole = await readSnapshot(salesforce, pricebook)
@@ -265,8 +272,10 @@ export function changeApplier(options: ApplierOptions) {
   }
 
   /** The flowcart product an org's Product2 is, by the Ids its stock sync remembers (or the catalog, in the master). */
-  async function productOfRecord(trx: Kysely<Tables>, recordId: string): Promise<number | undefined> {
+  async function productOfRecord(trx: Kysely<Tables>, recordId: string, rereads: Rereads) {
     if (master) return (await findByProduct2(trx, recordId))?.product.id
+    const sku = skuOf(rereads.products.get(recordId)?.sku)
+    if (sku) return (await trx.selectFrom('products').select('id').where('sku', '=', sku).executeTakeFirst())?.id
     const row =
       orgKey === DEFAULT_ORG_KEY
         ? await trx
@@ -281,6 +290,16 @@ export function changeApplier(options: ApplierOptions) {
             .where('salesforce_id', '=', recordId)
             .executeTakeFirst()
     return row?.product_id
+  }
+
+  /** Someone's write of a Product2's stock field (flowcart's own writes carry its client id). */
+  function isStockEdit(change: RecordChange): boolean {
+    return (
+      change.entityName !== 'PricebookEntry' &&
+      change.changeType === 'UPDATE' &&
+      change.changedFields.includes(stockField) &&
+      !madeBy(change, FLOWCART_CLIENT_ID)
+    )
   }
 
   async function applyBatch(topic: string, events: DecodedEvent[]) {
@@ -315,14 +334,9 @@ export function changeApplier(options: ApplierOptions) {
         } else if (master && change.entityName !== 'PricebookEntry') {
           await applyProductChange(trx, change, rereads, known)
         }
-        const stockEdited =
-          change.entityName !== 'PricebookEntry' &&
-          change.changeType === 'UPDATE' &&
-          change.changedFields.includes(stockField) &&
-          !madeBy(change, FLOWCART_CLIENT_ID)
-        if (!stockEdited) continue
+        if (!isStockEdit(change)) continue
         for (const recordId of change.recordIds) {
-          const productId = await productOfRecord(trx, recordId)
+          const productId = await productOfRecord(trx, recordId, rereads)
           if (productId === undefined) continue
           const level = await settleStockEdit(
             trx,
