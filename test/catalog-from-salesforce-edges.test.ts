@@ -91,6 +91,27 @@ describe.each(engines)('the catalog following Salesforce, edge cases (%s)', (eng
     expect(testbed.logs.filter((line) => line.includes('change event skipped'))).toHaveLength(1)
   })
 
+  it('reads the whole catalog again for an overflow event', async () => {
+    const { emulator, pubsub, app } = await startCatalogTestbed(engine)
+    await imported(app)
+    // More changes than Salesforce makes events for: these three make none, then comes the overflow event.
+    const records = emulator.records().slice(0, 3) as { Id: string; ProductCode?: string }[]
+    pubsub.dropNextChanges(3)
+    emulator.updateRecord(records[0]?.Id as string, { Name: 'Overflowed 1' })
+    emulator.updateRecord(records[1]?.Id as string, { IsActive: false })
+    emulator.updateRecord(records[2]?.Id as string, { Description: 'Changed in the overflow' })
+    pubsub.emitOverflow(emulator.orgId, '/data/Product2ChangeEvent')
+    await waitFor(
+      'the catalog read again',
+      () => products(app),
+      (list) =>
+        list.some((p) => p.name === 'Overflowed 1') &&
+        list.some((p) => p.sku === records[1]?.ProductCode && !p.active) &&
+        list.some((p) => p.sku === records[2]?.ProductCode && p.description === 'Changed in the overflow'),
+      5000,
+    )
+  })
+
   it('reads an undeleted product’s standard price again', async () => {
     const { emulator, app } = await startCatalogTestbed(engine)
     await imported(app)

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { importProducts } from '../src/catalog/import-products.js'
 import { readProductCsv } from '../src/catalog/product-csv.js'
 import { stockEventOutbox } from '../src/outbox/stock-event-outbox.js'
+import { generateKeyPair } from '../tools/salesforce-emulator/index.js'
 import { engines, openTestDatabase, sharedDatabaseUrlFor } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 
@@ -16,7 +17,12 @@ FC-SPORK,Titanium Spork,,7,USD,,
 FC-OLD-LAMP,Headlamp 200,Replaced by the 400.,19.90,USD,false,3
 `
 
-function importCatalog(databaseUrl: string, csv: string, how: 'file' | 'stdin' = 'file') {
+function importCatalog(
+  databaseUrl: string,
+  csv: string,
+  how: 'file' | 'stdin' = 'file',
+  env: Record<string, string> = {},
+) {
   const file = join(mkdtempSync(join(tmpdir(), 'flowcart-import-')), 'products.csv')
   writeFileSync(file, csv)
   const run = spawnSync(
@@ -24,7 +30,7 @@ function importCatalog(databaseUrl: string, csv: string, how: 'file' | 'stdin' =
     ['--import', 'tsx', 'scripts/import-catalog.ts', how === 'file' ? file : '-'],
     {
       input: how === 'stdin' ? csv : undefined,
-      env: { ...process.env, DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env },
       encoding: 'utf8',
     },
   )
@@ -141,6 +147,18 @@ FC-NEW-4,Short row
       ]),
     )
     expect(await storedProducts(databaseUrl)).toEqual(before)
+  })
+
+  it('refuses to run while the catalog follows Salesforce, and imports nothing', async () => {
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
+    const refused = importCatalog(databaseUrl, CATALOG, 'file', {
+      SF_PRIVATE_KEY: generateKeyPair().privateKey,
+      SF_CATALOG_FROM_SALESFORCE: 'true',
+      SF_CATALOG_MASTER_ORG: '00D5g000004AbCd',
+    })
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/The catalog follows Salesforce.*\nNothing was imported\.\n$/s)
+    expect(await storedProducts(databaseUrl)).toEqual([])
   })
 
   it('refuses an unknown or missing column on the first line', async () => {

@@ -56,6 +56,11 @@ export interface PubSubControls {
    * sends one when it cannot make the change event (CDC Developer Guide, Gap Events).
    */
   gapNextChanges(count: number): void
+  /**
+   * The next `count` record changes make no event, as the changes past Salesforce's 100,000 in one transaction make
+   * none: "The set of changes beyond that amount generates one overflow event" (emitOverflow; CDC Developer Guide).
+   */
+  dropNextChanges(count: number): void
   /** Subscribe streams open now for an org (any topic), counted as they start and end. */
   openStreams(orgId: string): number
 }
@@ -83,7 +88,7 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
   const tls = generateTls(options.ca)
   const logs = new Map<string, EventLog>()
   const subscriptions = new Set<Subscription>()
-  const faults = { failCalls: 0, corruptReplay: false, delayMs: 0, gapChanges: 0 }
+  const faults = { failCalls: 0, corruptReplay: false, delayMs: 0, gapChanges: 0, droppedChanges: 0 }
   const streamsOf = new Map<string, number>()
   const orgKey = (orgId: string) => orgId.slice(0, 15)
   const logOf = (orgId: string, topicName: string) => {
@@ -105,6 +110,10 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
   const stopFeed = emulator.onRecordChange((orgId, change) => {
     const topic = topicOfEntity(change.entityName)
     if (!topic) return
+    if (faults.droppedChanges > 0) {
+      faults.droppedChanges -= 1
+      return
+    }
     if (faults.gapChanges > 0) {
       faults.gapChanges -= 1
       append(orgId, topic.name, gapEvent(topic, `GAP_${change.changeType}`, [change.recordId], change.commitUser))
@@ -216,6 +225,9 @@ export async function startPubSubStandIn(options: PubSubStandInOptions): Promise
     events: decoded,
     gapNextChanges: (count) => {
       faults.gapChanges = count
+    },
+    dropNextChanges: (count) => {
+      faults.droppedChanges = count
     },
     openStreams: (orgId) => streamsOf.get(orgKey(orgId)) ?? 0,
   }
