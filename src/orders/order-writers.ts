@@ -1,6 +1,6 @@
 // The order write, one per engine: the stock of every line taken in one statement, then the order, its items and its
 // outbox rows written from what was taken (the reads of orders are in repository.ts).
-import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
+import { CompiledQuery, type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
 import { caseById } from '../db/case-by-id.js'
 import type { Engine } from '../db/connect.js'
 import type { OrderItemsTable, OrdersTable, Tables } from '../db/tables.js'
@@ -118,76 +118,84 @@ export async function writeOrderStepByStep(trx: Kysely<Tables>, toWrite: OrderTo
   return { taken, order, items }
 }
 
+/** One row of the PostgreSQL order statement's answer: an item, with its order and its taken line. */
+interface ItemOfPlacedOrder extends Selectable<OrderItemsTable> {
+  status: string
+  customer_email: string | null
+  order_currency_code: string
+  order_total_cents: number
+  created_at: string
+  org_id: string | null
+  user_id: string | null
+  price_cents: number
+  currency_code: string
+  quantity_in_stock: number
+}
+
 /**
  * The same writes as writeOrderStepByStep in one statement, chained by PostgreSQL's data-modifying WITH clauses
  * (https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING): one round trip instead of
  * four, and the stock rows are locked only from this statement to the commit. The answer is one row per item,
  * carrying its order and the taken line.
+ *
+ * Written once as SQL text, not built per order: building and compiling this statement with the query builder was
+ * a fifth of the server's CPU per order (about 20 % of 9.2 s busy for 6,100 orders, profiled pinned with
+ * --cpu-prof). The lines arrive as two arrays (`unnest`, https://www.postgresql.org/docs/current/functions-array.html),
+ * so the text is the same for every order whatever its number of lines, and PostgreSQL parses and plans it once per
+ * connection (a named prepared statement, db/postgres.ts). Parameters: $1 product ids, $2 quantities (in the same
+ * order, one per product), $3 now, $4 customer email, $5 org id, $6 user id.
  */
+function placeOrderStatement(withStockEvents: boolean): string {
+  const events = withStockEvents ? `, events as (\n  ${recordTakenStock('$3::timestamptz')}\n)` : ''
+  return `
+with taken as (
+  update products
+  set quantity_in_stock = products.quantity_in_stock - line.quantity, updated_at = $3::timestamptz
+  from unnest($1::integer[], $2::integer[]) as line (product_id, quantity)
+  where products.id = any($1::integer[])
+    and products.id = line.product_id
+    and products.quantity_in_stock >= line.quantity
+    and products.archived_at is null
+  returning products.id as product_id, products.sku, products.name, products.price_cents, products.currency_code,
+    products.quantity_in_stock, line.quantity
+), placed as (
+  insert into orders (status, customer_email, currency_code, total_cents, created_at, org_id, user_id)
+  select 'placed', $4::text, min(currency_code), sum(price_cents * quantity), $3::timestamptz, $5::text, $6::text
+  from taken
+  having count(*) > 0
+  returning *
+), items as (
+  insert into order_items (order_id, product_id, sku, name, quantity, unit_price_cents, total_cents)
+  select placed.id, taken.product_id, taken.sku, taken.name, taken.quantity, taken.price_cents,
+    taken.price_cents * taken.quantity
+  from placed, taken
+  returning *
+)${events}
+select items.*, placed.status, placed.customer_email, placed.currency_code as order_currency_code,
+  placed.total_cents as order_total_cents, placed.created_at, placed.org_id, placed.user_id,
+  taken.price_cents, taken.currency_code, taken.quantity_in_stock
+from items
+join placed on placed.id = items.order_id
+join taken on taken.product_id = items.product_id
+order by items.id`
+}
+
+const PLACE_ORDER = placeOrderStatement(false)
+const PLACE_ORDER_WITH_STOCK_EVENTS = placeOrderStatement(true)
+
 export async function writeOrderInOneStatement(trx: Kysely<Tables>, toWrite: OrderToWrite): Promise<WrittenOrder> {
-  const withOrder = trx
-    .with('taken', (db) => takeStock(db, toWrite.lines, toWrite.now))
-    .with('placed', (db) =>
-      db
-        .insertInto('orders')
-        .columns(['status', 'customer_email', 'currency_code', 'total_cents', 'created_at', 'org_id', 'user_id'])
-        .expression((eb) =>
-          eb
-            .selectFrom('taken')
-            .select([
-              sql.lit('placed').as('status'),
-              sql<string | null>`cast(${toWrite.customerEmail} as text)`.as('customer_email'),
-              eb.fn.min('currency_code').as('currency_code'),
-              eb.fn.sum<number>(sql`price_cents * quantity`).as('total_cents'),
-              sql<string>`cast(${toWrite.now} as timestamptz)`.as('created_at'),
-              sql<string | null>`cast(${toWrite.placedBy?.orgId ?? null} as text)`.as('org_id'),
-              sql<string | null>`cast(${toWrite.placedBy?.userId ?? null} as text)`.as('user_id'),
-            ])
-            .having((eb) => eb.fn.countAll(), '>', 0),
-        )
-        .returningAll(),
-    )
-    .with('items', (db) =>
-      db
-        .insertInto('order_items')
-        .columns(['order_id', 'product_id', 'sku', 'name', 'quantity', 'unit_price_cents', 'total_cents'])
-        .expression((eb) =>
-          eb
-            .selectFrom(['placed', 'taken'])
-            .select([
-              'placed.id',
-              'taken.product_id',
-              'taken.sku',
-              'taken.name',
-              'taken.quantity',
-              'taken.price_cents',
-              sql<number>`taken.price_cents * taken.quantity`.as('total_cents'),
-            ]),
-        )
-        .returningAll(),
-    )
-  const withEvents = toWrite.stockEvents.recording()
-    ? withOrder.with('events', (db) => recordTakenStock(db, toWrite.now))
-    : withOrder
-  const rows = await withEvents
-    .selectFrom('items')
-    .innerJoin('placed', 'placed.id', 'items.order_id')
-    .innerJoin('taken', 'taken.product_id', 'items.product_id')
-    .selectAll('items')
-    .select([
-      'placed.status',
-      'placed.customer_email',
-      'placed.currency_code as order_currency_code',
-      'placed.total_cents as order_total_cents',
-      'placed.created_at',
-      'placed.org_id',
-      'placed.user_id',
-      'taken.price_cents',
-      'taken.currency_code',
-      'taken.quantity_in_stock',
-    ])
-    .orderBy('items.id')
-    .execute()
+  const { lines, placedBy } = toWrite
+  // Kysely's CompiledQuery runs SQL that is already compiled, through the same connection and plugins.
+  const { rows } = await trx.executeQuery<ItemOfPlacedOrder>(
+    CompiledQuery.raw(toWrite.stockEvents.recording() ? PLACE_ORDER_WITH_STOCK_EVENTS : PLACE_ORDER, [
+      lines.map((line) => line.productId),
+      lines.map((line) => line.quantity),
+      toWrite.now,
+      toWrite.customerEmail,
+      placedBy?.orgId ?? null,
+      placedBy?.userId ?? null,
+    ]),
+  )
   const [first] = rows
   if (!first) return { taken: [], order: undefined, items: [] }
   const { order_id, status, customer_email, order_currency_code, order_total_cents, created_at, org_id, user_id } =

@@ -1,6 +1,6 @@
 // The stock-event outbox's rows, written inside the transaction of the stock change they announce, so an event
 // exists exactly when its change does (stock-event-outbox.ts decides whether they are written at all).
-import { type Kysely, type QueryCreator, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Tables } from '../db/tables.js'
 
 /** A product's stock after a change: what one platform event carries. */
@@ -28,31 +28,12 @@ export async function recordStockChanges(trx: Kysely<Tables>, changes: StockChan
     .execute()
 }
 
-/** The stock an order took, as a common table of its statement: what its events carry. */
-export interface TakenStockRow {
-  product_id: number
-  sku: string
-  quantity_in_stock: number
-}
-
 /**
  * The same rows as recordStockChanges, written from the `taken` common table of the PostgreSQL order statement
- * (orders/order-writers.ts), so an order's events cost no round trip of their own.
+ * (orders/order-writers.ts: product_id, sku, quantity_in_stock), so an order's events cost no round trip of their
+ * own. `now` is the statement's SQL for the time of the change (a parameter); the text is part of a statement
+ * written once.
  */
-export function recordTakenStock<DB extends Tables & { taken: TakenStockRow }>(db: QueryCreator<DB>, now: string) {
-  const creator = db as unknown as QueryCreator<Tables & { taken: TakenStockRow }>
-  return creator
-    .insertInto('stock_events')
-    .columns(['product_id', 'sku', 'quantity_in_stock', 'created_at', 'next_attempt_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('taken')
-        .select([
-          'product_id',
-          'sku',
-          'quantity_in_stock',
-          sql<string>`cast(${now} as timestamptz)`.as('created_at'),
-          sql<string>`cast(${now} as timestamptz)`.as('next_attempt_at'),
-        ]),
-    )
-}
+export const recordTakenStock = (now: string) =>
+  `insert into stock_events (product_id, sku, quantity_in_stock, created_at, next_attempt_at)
+  select product_id, sku, quantity_in_stock, ${now}, ${now} from taken`
