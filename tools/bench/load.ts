@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
+const orderLoadScript = new URL('./order-load.mjs', import.meta.url).pathname
 
 export interface LoadResult {
   requestsPerSecond: number
@@ -35,13 +36,35 @@ export async function autocannon(
   args.push(load.url)
   const [command, ...prefix] = [...pin, process.execPath]
   const { stdout } = await run(command as string, [...prefix, autocannonBin, ...args], { maxBuffer: 16 << 20 })
-  const result = JSON.parse(stdout)
+  return loadResultOf(JSON.parse(stdout))
+}
+
+/** autocannon's JSON result as a LoadResult. */
+function loadResultOf(result: {
+  requests: { average: number; total: number }
+  latency: { p99: number }
+  errors: number
+  timeouts: number
+  non2xx: number
+}): LoadResult {
   return {
     requestsPerSecond: result.requests.average,
     total: result.requests.total,
     p99Ms: result.latency.p99,
     failures: result.errors + result.timeouts + result.non2xx,
   }
+}
+
+/** postOrder, each request one unit of a product picked at random from `productIds` (order-load.mjs). */
+export async function autocannonOrders(
+  pin: string[],
+  orders: { url: string; authorization: string; productIds: number[] },
+  { connections, seconds }: { connections: number; seconds: number },
+): Promise<LoadResult> {
+  const [command, ...prefix] = [...pin, process.execPath]
+  const options = JSON.stringify({ ...orders, connections, seconds })
+  const { stdout } = await run(command as string, [...prefix, orderLoadScript, options], { maxBuffer: 16 << 20 })
+  return loadResultOf(JSON.parse(stdout))
 }
 
 /**
