@@ -123,12 +123,29 @@ export function openPostgres(url: string, options: PoolOptions): Kysely<Tables> 
 const RETRYABLE = new Set(['40P01', '40001'])
 const ATTEMPTS = 3
 
-/** Runs `work` in its own transaction on a pooled connection; re-runs it if PostgreSQL asks to. */
+/**
+ * BEGIN found its pooled connection gone (PostgreSQL restarted or failed over since the connection was last used, and
+ * the pool has not heard of it yet): nothing of the work was sent, so it is run again on another connection.
+ */
+class BeginFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('BEGIN failed')
+  }
+}
+
+/**
+ * Runs `work` in its own transaction on a pooled connection; re-runs it if PostgreSQL asks to, or if the connection
+ * was already gone when the transaction began.
+ */
 export async function transactOnPostgres<T>(kysely: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await kysely.connection().execute((connection) => inTransaction(connection, work))
     } catch (error) {
+      if (error instanceof BeginFailed) {
+        if (attempt >= ATTEMPTS || !(error.failure instanceof DatabaseUnavailable)) throw error.failure
+        continue
+      }
       const code = (error as { code?: string }).code
       if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw error
     }
@@ -149,7 +166,9 @@ const ROLLBACK = CompiledQuery.raw('rollback')
  * that failure instead.
  */
 async function inTransaction<T>(connection: Kysely<Tables>, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
-  await connection.executeQuery(BEGIN)
+  await connection.executeQuery(BEGIN).catch((error: unknown) => {
+    throw new BeginFailed(error)
+  })
   let result: T
   try {
     result = await work(connection)
