@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { authHeaders, buildTestApp, engines } from './helper.js'
+import { walkPages } from './support/page-walk.js'
 
 describe.each(engines)('products and inventory on %s', (engine) => {
   it('lists the seeded demo catalog in pages', async () => {
@@ -21,6 +22,52 @@ describe.each(engines)('products and inventory on %s', (engine) => {
     const page = (await app.inject({ url: '/products?pageSize=5&offset=10', headers: authHeaders })).json()
     expect(page.map((product: { id: number }) => product.id)).toEqual([11, 12])
     expect((await app.inject({ url: '/products?pageSize=200&offset=50', headers: authHeaders })).json()).toEqual([])
+  })
+
+  it('walks the catalog with after exactly as with offset, archived products in or out', async () => {
+    const app = await buildTestApp(engine)
+    const archive = (id: number) =>
+      app.inject({ method: 'PATCH', url: `/products/${id}`, headers: authHeaders, payload: { active: false } })
+    for (const id of [4, 5, 11]) expect((await archive(id)).statusCode).toBe(200)
+    const sold = [1, 2, 3, 6, 7, 8, 9, 10, 12]
+    const all = Array.from({ length: 12 }, (_, index) => index + 1)
+
+    expect(await walkPages(app, '/products', 'offset', { pageSize: 2 })).toEqual(sold)
+    expect(await walkPages(app, '/products', 'after', { pageSize: 2 })).toEqual(sold)
+    expect(await walkPages(app, '/products', 'after', { pageSize: 5, query: 'includeInactive=true' })).toEqual(all)
+    // An archived product's id still marks its place, and so does an id past the end.
+    const ids = async (query: string) =>
+      (await app.inject({ url: `/products?${query}`, headers: authHeaders })).json().map((p: { id: number }) => p.id)
+    expect(await ids('after=4&pageSize=2')).toEqual([6, 7])
+    expect(await ids('after=12')).toEqual([])
+    expect(await ids('after=99')).toEqual([])
+    for (const query of ['after=0', 'after=x', 'after=2&offset=2', 'after=2&pageSize=0']) {
+      const refused = await app.inject({ url: `/products?${query}`, headers: authHeaders })
+      expect([query, refused.statusCode, refused.json().code]).toEqual([query, 400, 'VALIDATION'])
+    }
+  })
+
+  it('with after, a product archived between two pages makes none go missing, where offset does', async () => {
+    // Pages of 3; before each page but the first, the first product of the page before is archived.
+    const walkArchivingListed = async (paging: 'offset' | 'after') => {
+      const app = await buildTestApp(engine)
+      let pagesRead = 0
+      const betweenPages = async () => {
+        const id = pagesRead * 3 + 1
+        pagesRead += 1
+        const archived = await app.inject({
+          method: 'PATCH',
+          url: `/products/${id}`,
+          headers: authHeaders,
+          payload: { active: false },
+        })
+        expect(archived.statusCode).toBe(200)
+      }
+      return walkPages(app, '/products', paging, { pageSize: 3, betweenPages })
+    }
+    expect(await walkArchivingListed('after')).toEqual(Array.from({ length: 12 }, (_, index) => index + 1))
+    // With offset each archived product pulls the rest forward by one, past the next page's start.
+    expect(await walkArchivingListed('offset')).not.toContain(4)
   })
 
   it('gets one product and 404s an unknown one', async () => {

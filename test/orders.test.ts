@@ -13,6 +13,7 @@ import {
   registerCleanup,
   testConfig,
 } from './helper.js'
+import { walkPages } from './support/page-walk.js'
 
 const order = (items: Array<{ productId: number; quantity: number }>, extra: Record<string, unknown> = {}) => ({
   method: 'POST' as const,
@@ -146,6 +147,82 @@ describe.each(engines)('orders on %s', (engine) => {
     expect(missing.statusCode).toBe(404)
     expect(missing.json().code).toBe('NOT_FOUND')
     expect((await app.inject({ url: '/orders/abc', headers: authHeaders })).statusCode).toBe(400)
+  })
+
+  it('walks the orders with after exactly as with offset: newest first, each once', async () => {
+    const app = await buildTestApp(engine)
+    const placed = await Promise.all(
+      Array.from({ length: 23 }, async () => (await app.inject(order([{ productId: 1, quantity: 1 }]))).json().id),
+    )
+    const newestFirst = placed.sort((a, b) => b - a)
+
+    expect(await walkPages(app, '/orders', 'offset')).toEqual(newestFirst)
+    expect(await walkPages(app, '/orders', 'after')).toEqual(newestFirst)
+    // The pages' orders come whole, lines included.
+    const [page] = (
+      await app.inject({ url: `/orders?pageSize=2&after=${newestFirst[3]}`, headers: authHeaders })
+    ).json()
+    expect(page).toMatchObject({ id: newestFirst[4], items: [{ productId: 1, quantity: 1 }] })
+  })
+
+  it('with after, an order placed between two pages shows none twice, where offset does', async () => {
+    const app = await buildTestApp(engine)
+    for (let index = 0; index < 12; index++) await app.inject(order([{ productId: 1, quantity: 1 }]))
+    const before = (await app.inject({ url: '/orders?pageSize=200', headers: authHeaders })).json()
+    const placeOne = async () => {
+      expect((await app.inject(order([{ productId: 1, quantity: 1 }]))).statusCode).toBe(201)
+    }
+
+    const byAfter = await walkPages(app, '/orders', 'after', { betweenPages: placeOne })
+    expect(byAfter).toEqual(before.map((o: { id: number }) => o.id))
+    // The same walk with offset: each new order pushes the list down by one, and an order comes again.
+    const byOffset = await walkPages(app, '/orders', 'offset', { betweenPages: placeOne })
+    expect(new Set(byOffset).size).toBeLessThan(byOffset.length)
+  })
+
+  it('takes an after that names no order as a place in the list, and keeps pageSize limits', async () => {
+    const app = await buildTestApp(engine)
+    const ids: number[] = []
+    for (let index = 0; index < 3; index++)
+      ids.push((await app.inject(order([{ productId: 1, quantity: 1 }]))).json().id)
+    const listed = async (query: string) =>
+      (await app.inject({ url: `/orders?${query}`, headers: authHeaders })).json().map((o: { id: number }) => o.id)
+    const [oldest, middle, newest] = ids as [number, number, number]
+    expect(await listed(`after=${newest + 1000}`)).toEqual([newest, middle, oldest])
+    expect(await listed(`after=${newest}`)).toEqual([middle, oldest])
+    expect(await listed(`after=${oldest}`)).toEqual([])
+    expect(await listed(`after=${newest}&pageSize=1`)).toEqual([middle])
+    // offset 0 is what a client filling in every default sends: it goes with after.
+    expect(await listed(`after=${newest}&offset=0`)).toEqual([middle, oldest])
+  })
+
+  it('answers 400 VALIDATION, naming after, to an after it cannot take', async () => {
+    const app = await buildTestApp(engine)
+    await app.inject(order([{ productId: 1, quantity: 1 }]))
+    for (const query of [
+      'after=0',
+      'after=-1',
+      'after=abc',
+      'after=1.5',
+      'after=2147483648',
+      'after=',
+      'after=1&pageSize=201',
+    ]) {
+      const response = await app.inject({ url: `/orders?${query}`, headers: authHeaders })
+      expect([query, response.statusCode, response.headers['content-type']]).toEqual([
+        query,
+        400,
+        'application/json; charset=utf-8',
+      ])
+      expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION' })
+      expect(response.json().message).toContain(query.includes('pageSize') ? 'pageSize' : 'after')
+    }
+    const both = await app.inject({ url: '/orders?after=5&offset=1', headers: authHeaders })
+    expect(both.statusCode).toBe(400)
+    expect(both.json()).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/after and querystring\/offset cannot be used together/),
+    })
   })
 
   it('never oversells: 50 concurrent orders for a product with stock 10 → exactly 10 succeed', async () => {

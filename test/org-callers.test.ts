@@ -6,6 +6,7 @@ import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
 import { addOrg, rotateOrgPassword, setOrgStatus } from '../src/orgs/service.js'
 import { basicAuth, engines, openTestDatabase, registerCleanup, sharedDatabaseUrlFor, testConfig } from './helper.js'
+import { walkPages } from './support/page-walk.js'
 
 // 15-character Ids, as Setup shows them; the registry keeps their 18-character form (org.orgId).
 const ORG_A = '00D5g000004AbCd'
@@ -61,6 +62,40 @@ describe.each(engines)('registered orgs on %s', (engine) => {
     expect((await app.inject({ url: `/orders/${fromA.json().id}`, headers: as(a) })).statusCode).toBe(200)
     // Products and stock are one catalog for every org.
     expect((await app.inject({ url: '/products/1', headers: as(b) })).json().quantityInStock).toBe(37)
+  })
+
+  it("pages with after through its own orders only, past the other orgs' between them", async () => {
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
+    const { a, b } = await twoOrgs(databaseUrl)
+    const app = await startApp(databaseUrl)
+    const logins = { a: as(a), b: as(b), default: { authorization: basicAuth() } }
+    const placed = { a: [] as number[], b: [] as number[], default: [] as number[] }
+    // Interleaved: 7 of A's, then a run of 5 of B's and the default login's, then 6 more of A's, one by one.
+    const sequence = [...'aaaaaaa', ...'bdbdbbddbd', ...'aaaaaa'] as Array<'a' | 'b' | 'd'>
+    for (const who of sequence) {
+      const caller = who === 'd' ? 'default' : who
+      const response = await app.inject({ method: 'POST', url: '/orders', headers: logins[caller], payload: order(1) })
+      expect(response.statusCode).toBe(201)
+      placed[caller].push(response.json().id)
+    }
+    const newestFirst = (ids: number[]) => [...ids].sort((x, y) => y - x)
+
+    for (const caller of ['a', 'b', 'default'] as const) {
+      const headers = logins[caller]
+      expect(await walkPages(app, '/orders', 'after', { pageSize: 2, headers })).toEqual(newestFirst(placed[caller]))
+      expect(await walkPages(app, '/orders', 'offset', { pageSize: 2, headers })).toEqual(newestFirst(placed[caller]))
+    }
+    // With orgId naming the caller's own org, as AppLink-mode flows send it; another org's gives nothing, after or not.
+    const query = `orgId=${a.org.orgId}`
+    expect(await walkPages(app, '/orders', 'after', { pageSize: 3, headers: logins.a, query })).toEqual(
+      newestFirst(placed.a),
+    )
+    const ids = async (headers: Record<string, string>, search: string) =>
+      (await app.inject({ url: `/orders?${search}`, headers })).json().map((o: { id: number }) => o.id)
+    expect(await ids(logins.a, `orgId=${b.org.orgId}&after=${placed.a.at(-1)}`)).toEqual([])
+    // Another org's order id only marks a place: A's orders before it, never B's.
+    const firstOfB = placed.b[0] as number
+    expect(await ids(logins.a, `after=${firstOfB}`)).toEqual(newestFirst(placed.a.filter((id) => id < firstOfB)))
   })
 
   it('refuses a wrong password, and a disabled or rotated login on every dyno within 5 s', async () => {

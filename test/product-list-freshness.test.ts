@@ -38,6 +38,10 @@ describe.each(engines)('product list freshness on %s', (engine) => {
     expect(await ids('pageSize=2')).toEqual([1, 2])
     expect(await ids('pageSize=2&offset=2')).toEqual([3, 4])
     expect(await ids('pageSize=2')).toEqual([1, 2])
+    expect(await ids('pageSize=2&after=6')).toEqual([7, 8])
+    expect(await ids('pageSize=2&after=2')).toEqual([3, 4])
+    expect(await ids('pageSize=2&after=6')).toEqual([7, 8])
+    expect(await ids('pageSize=2')).toEqual([1, 2])
   })
 })
 

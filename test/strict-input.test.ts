@@ -83,6 +83,8 @@ describe.each(engines)('strict numbers on %s', (engine) => {
         [`/orders/${text}`, 'orderId'],
         [`/products?pageSize=${text}`, 'pageSize'],
         [`/orders?offset=${text}`, 'offset'],
+        [`/orders?after=${text}`, 'after'],
+        [`/products?after=${text}`, 'after'],
         [`/inventory?productId=${text}`, 'productId'],
       ] as const) {
         const response = await app.inject({ url, headers: authHeaders })

@@ -10,5 +10,7 @@ import type { Product } from './schemas.js'
 export function productPages(db: Database): (page: Page, includeInactive?: boolean) => Promise<Product[]> {
   const cached = readCache<Product[]>(db.dataVersion)
   return (page, includeInactive = false) =>
-    cached(`${page.pageSize}:${page.offset}:${includeInactive}`, () => listProducts(db.kysely, page, includeInactive))
+    cached(`${page.pageSize}:${page.offset}:${page.after ?? ''}:${includeInactive}`, () =>
+      listProducts(db.kysely, page, includeInactive),
+    )
 }

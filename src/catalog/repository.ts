@@ -28,11 +28,14 @@ export interface ProductFields {
   archived_at: string | null
 }
 
+/** Products by id; with `after`, from the id after it, read from the primary key's index at that id. */
 export async function listProducts(db: Kysely<Tables>, page: Page, includeInactive: boolean): Promise<Product[]> {
+  const { after } = page
   const rows = await db
     .selectFrom('products')
     .selectAll()
     .$if(!includeInactive, (query) => query.where('archived_at', 'is', null))
+    .$if(after !== undefined, (query) => query.where('id', '>', after as number))
     .orderBy('id')
     .limit(page.pageSize)
     .offset(page.offset)

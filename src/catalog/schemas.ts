@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { DateTime, Id, Int32, PageQuery } from '../http/schemas.js'
+import { AfterQuery, DateTime, Id, Int32, PageQuery } from '../http/schemas.js'
 
 // Lengths as Product2 holds them, so a product fits its Salesforce record: Name 255, Description 4000
 // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_product2.htm).
@@ -88,6 +88,12 @@ export const ProductsQuery = Type.Object({
   ...PageQuery.properties,
   includeInactive: Type.Optional(
     Type.Boolean({ default: false, description: 'Also list archived products (active false).' }),
+  ),
+  after: AfterQuery(
+    'For the next page: the id of the last product of the previous page. The page then holds the products that ' +
+      'follow it by id. Leave it out for the first page; stop when a page is shorter than pageSize. Unlike offset ' +
+      'it stays as fast however deep the page, and a product archived between two pages makes none go missing. ' +
+      'An id that does not exist, or is archived, still marks the place. Not with offset: leave offset out or 0.',
   ),
 })
 

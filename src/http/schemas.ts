@@ -1,6 +1,7 @@
 // Building blocks shared by the route schemas, and the one ErrorResponse; every shape here ends up in the contract.
 import { type Static, type TSchema, type TSchemaOptions, Type } from 'typebox'
 import type { Page } from '../db/page.js'
+import { InvalidInput } from '../errors.js'
 
 export { StringEnum } from '../string-enum.js'
 
@@ -29,11 +30,28 @@ export const PageQuery = Type.Object({
   pageSize: Type.Optional(Int32({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1–200).' })),
   offset: Type.Optional(Int32({ minimum: 0, default: 0, description: 'Items to skip before the page starts.' })),
 })
-/** The page the query asks for, its defaults filled in, as the repositories take it. */
-export const pageOf = (query: Static<typeof PageQuery>): Page => ({
-  pageSize: query.pageSize ?? 50,
-  offset: query.offset ?? 0,
-})
+/**
+ * `after` of a listing: the keyset cursor, described in that listing's own order. Not in PageQuery, so that each
+ * listing says which items follow, and declared last so that the parameters already registered keep their places.
+ */
+export const AfterQuery = (description: string) => Type.Optional(Id(description))
+
+/**
+ * The page the query asks for, its defaults filled in, as the repositories take it. `after` with an `offset` other
+ * than 0 is refused rather than given a meaning: a loop that passes the last id and still adds to its offset would
+ * skip items without noticing. An offset of 0 is what a client sends when it fills in every default.
+ */
+export function pageOf(query: Static<typeof PageQuery> & { after?: number }): Page {
+  const page: Page = { pageSize: query.pageSize ?? 50, offset: query.offset ?? 0 }
+  if (query.after === undefined) return page
+  if (page.offset !== 0) {
+    throw new InvalidInput(
+      'querystring/after and querystring/offset cannot be used together: after already says where the page starts. ' +
+        'Leave offset out (or 0).',
+    )
+  }
+  return { ...page, after: query.after }
+}
 
 export const ErrorResponse = Type.Object(
   {

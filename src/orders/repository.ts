@@ -57,12 +57,22 @@ export async function findOrder(db: Kysely<Tables>, id: number, scope: OrderScop
   return toOrder(row, items)
 }
 
-/** The orders the scope sees, newest first. */
+/**
+ * The orders the scope sees, newest first; with `after`, the ones after it. The index orders_by_org (org_id, id)
+ * answers both, read backwards from `after`, so a page after any id costs what the first page costs (an offset's
+ * rows are all read first). Sorting by org_id as well changes nothing in the answer (the scope has one org_id) but
+ * is what lets PostgreSQL read that index in order for the default login: it takes `org_id = $1` as fixing the
+ * column, and `org_id is null` not, so with `id` alone it scanned the primary key and skipped every other org's
+ * order on the way (110 ms for 50 orders behind 998,000 of another org's, measured). SQLite uses the index either way.
+ */
 export async function listOrders(db: Kysely<Tables>, page: Page, scope: OrderScope): Promise<Order[]> {
+  const { after } = page
   const rows = await db
     .selectFrom('orders')
     .selectAll()
     .where(inScope(scope))
+    .$if(after !== undefined, (query) => query.where('id', '<', after as number))
+    .orderBy('org_id', (order) => order.desc().nullsFirst())
     .orderBy('id', 'desc')
     .limit(page.pageSize)
     .offset(page.offset)

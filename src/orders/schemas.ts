@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { DateTime, Id, Int32, PageQuery, SalesforceId, SchemaRef, StringEnum } from '../http/schemas.js'
+import { AfterQuery, DateTime, Id, Int32, PageQuery, SalesforceId, SchemaRef, StringEnum } from '../http/schemas.js'
 
 export const OrderItemInput = Type.Object(
   {
@@ -107,6 +107,13 @@ export const OrderIdParams = Type.Object({ orderId: Id('Order identifier.', { ex
 export const OrdersQuery = Type.Object({
   ...PageQuery.properties,
   orgId: Type.Optional(SalesforceId("The caller's own Salesforce org; another org gives an empty list.")),
+  after: AfterQuery(
+    'For the next page: the id of the last order of the previous page. The page then holds the orders that ' +
+      'follow it in the list: older ones, with smaller ids. Leave it out for the first page; stop when a page is ' +
+      'shorter than pageSize. Unlike offset it stays as fast however deep the page, and an order placed between ' +
+      "two pages makes none appear twice. An id that does not exist, or is another org's order, still marks the " +
+      'place. Not with offset: leave offset out or 0.',
+  ),
 })
 
 // Declared as `idempotencyKey`: a hyphen in the contract would reach Flow as `idempotencyx2dkey`.
