@@ -10,6 +10,7 @@ import { benchBacklogDrain } from './bench/backlog-drain.js'
 import { insertBenchProducts } from './bench/bench-catalog.js'
 import { benchCatalogChanges } from './bench/catalog-changes.js'
 import { dropDatabase, freshDatabase, postgresProblem } from './bench/databases.js'
+import { benchDeepPages } from './bench/deep-pages.js'
 import { dynoMemory } from './bench/dyno-memory.js'
 import { autocannon, autocannonOrders, type HttpLoad, initPgbench, type LoadResult, pgbench } from './bench/load.js'
 import { benchOrgFanout } from './bench/org-fanout.js'
@@ -219,6 +220,9 @@ for (const [engine, megabytes] of Object.entries(rss)) {
     `flowcart RSS after the whole bench, ${engine}: ${megabytes.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict})`,
   )
 }
+
+// getOrders a million orders deep, with offset and with after: flowcart on a database of its own, pinned as above.
+console.log(`\n${await benchDeepPages(!postgresMissing)}`)
 
 // Last: what the Salesforce side costs in requests, counted in-process by the emulator rather than timed, with one
 // org and with five, and how a backlog of stock events drains after an outage.
