@@ -1,7 +1,7 @@
 // The admin figures' queries: one org's orders and revenue, its publish calls, its hourly chart, and when each org
 // last called. Every time is compared as an ISO 8601 string, which both engines order correctly (SQLite's text, and
 // PostgreSQL's timestamptz, which takes the string as a timestamp), so no query here asks which engine it is.
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely'
 import type { Tables } from '../db/tables.js'
 import { toIso } from '../db/values.js'
 
@@ -73,45 +73,43 @@ export async function publishState(db: Kysely<Tables>, orgKey: string): Promise<
 }
 
 /**
- * Orders placed in each of the hours that start at `hours[i]` and end at `hours[i + 1]`: one row of conditional
- * counts rather than a group by hour, which would need each engine's own date function.
+ * One aggregate per hour, the hour starting at `hours[i]` and ending at `hours[i + 1]`, as columns h0, h1, …: one row
+ * of conditional aggregates rather than a group by hour, which would need each engine's own date function.
  */
+function perHour(hours: string[], aggregate: (from: string, to: string) => RawBuilder<string | number | null>) {
+  return hours.slice(0, -1).map((from, index) => aggregate(from, hours[index + 1] as string).as(`h${index}`))
+}
+
+/** The h0, h1, … values of a perHour row, in hour order (null where the aggregate found nothing). */
+function hourValues(row: object | undefined, hours: string[]): (number | null)[] {
+  return hours.slice(0, -1).map((_, index) => {
+    const value = (row as Record<string, unknown> | undefined)?.[`h${index}`]
+    return value === null || value === undefined ? null : Number(value)
+  })
+}
+
+/** Orders placed in each hour of `hours` (see perHour). */
 export async function ordersPerHour(db: Kysely<Tables>, orgId: string | null, hours: string[]): Promise<number[]> {
-  const buckets = hours
-    .slice(0, -1)
-    .map(
-      (from, index) =>
-        sql<
-          string | number | null
-        >`sum(case when created_at >= ${from} and created_at < ${hours[index + 1]} then 1 else 0 end)`,
-    )
   const row = await ofOrg(db.selectFrom('orders'), orgId)
     .where('created_at', '>=', hours[0] ?? '')
-    .select(buckets.map((bucket, index) => bucket.as(`h${index}`)))
+    .select(
+      perHour(hours, (from, to) => sql`sum(case when created_at >= ${from} and created_at < ${to} then 1 else 0 end)`),
+    )
     .executeTakeFirst()
-  return buckets.map((_, index) => Number((row as Record<string, unknown> | undefined)?.[`h${index}`] ?? 0))
+  return hourValues(row, hours).map((count) => count ?? 0)
 }
 
 /** The longest delay of a successful publish call in each hour (null: no such call that hour). */
 export async function maxDelayPerHour(db: Kysely<Tables>, orgKey: string, hours: string[]): Promise<(number | null)[]> {
-  const buckets = hours
-    .slice(0, -1)
-    .map(
-      (from, index) =>
-        sql<
-          string | number | null
-        >`max(case when called_at >= ${from} and called_at < ${hours[index + 1]} then delay_ms end)`,
-    )
   const row = await db
     .selectFrom('publish_calls')
     .where('org_key', '=', orgKey)
     .where('called_at', '>=', hours[0] ?? '')
-    .select(buckets.map((bucket, index) => bucket.as(`h${index}`)))
+    .select(
+      perHour(hours, (from, to) => sql`max(case when called_at >= ${from} and called_at < ${to} then delay_ms end)`),
+    )
     .executeTakeFirst()
-  return buckets.map((_, index) => {
-    const value = (row as Record<string, unknown> | undefined)?.[`h${index}`]
-    return value === null || value === undefined ? null : Number(value)
-  })
+  return hourValues(row, hours)
 }
 
 /** When each org last called the API, by org key. */
