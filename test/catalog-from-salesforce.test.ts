@@ -2,16 +2,9 @@
 // over TLS verified with the CA every test process trusts through NODE_EXTRA_CA_CERTS: the import, each kind of
 // change, no echo of flowcart's own writes, stock edits, one master, and a refused replay id and a gap event.
 import { describe, expect, it } from 'vitest'
-import { authHeaders, basicAuth, engines } from './helper.js'
-import {
-  CATALOG_ADMIN as ADMIN,
-  bySku,
-  imported,
-  type Listed,
-  products,
-  startCatalogTestbed,
-  waitFor,
-} from './support/catalog-testbed.js'
+import { authHeaders, engines } from './helper.js'
+import { adminHeaders } from './support/admin.js'
+import { bySku, imported, type Listed, products, startCatalogTestbed, waitFor } from './support/catalog-testbed.js'
 
 describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
   const setUp = (env: Record<string, string> = {}) => startCatalogTestbed(engine, env)
@@ -109,7 +102,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
     // The status page's figures say the same.
     const admin = await app.inject({
       url: '/admin/orgs',
-      headers: { authorization: basicAuth(ADMIN.user, ADMIN.password) },
+      headers: adminHeaders,
     })
     expect(admin.json()).toEqual([
       expect.objectContaining({
@@ -117,7 +110,7 @@ describe.each(engines)('the catalog following Salesforce (%s)', (engine) => {
         catalogChanges: { state: 'live', lastAppliedAt: expect.any(String), delaySeconds: expect.any(Number) },
       }),
     ])
-    const page = await app.inject({ url: '/admin', headers: { authorization: basicAuth(ADMIN.user, ADMIN.password) } })
+    const page = await app.inject({ url: '/admin', headers: adminHeaders })
     expect(page.body).toContain('data-figure="catalogChanges.state">live<')
   })
 

@@ -458,5 +458,3 @@ function withoutPrice(state: SourceState): Partial<SourceState> {
   const { priceEntryId: _entry, unitPrice: _price, priceActive: _active, ...rest } = state
   return rest
 }
-
-export type ChangeApplier = ReturnType<typeof changeApplier>

@@ -20,12 +20,14 @@ export interface CatalogFollowingOptions {
   logger: PublishingLogger
 }
 
+export type SubscriptionStateShown = 'live' | 'connecting' | 'retrying' | 'standby' | 'stopped'
+
 /** One org's subscription as every dyno can read it (the holder writes it): for /healthz and the status page. */
 export interface SubscriptionFigures {
   org: string
   master: boolean
   /** live, connecting, retrying, standby (nobody holds it: starting, or taken over soon), stopped. */
-  state: string
+  state: SubscriptionStateShown
   lastErrorCode: string | null
   lastAppliedAt: string | null
   lastChangeAt: string | null
@@ -90,7 +92,7 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
       const orgs = (await figures()).map((figure) => ({
         org: figure.org,
         master: figure.master,
-        state: figure.state as 'live' | 'connecting' | 'retrying' | 'standby' | 'stopped',
+        state: figure.state,
         ...(figure.lastErrorCode ? { lastError: figure.lastErrorCode } : {}),
         ...(figure.lastAppliedAt ? { lastAppliedAt: figure.lastAppliedAt } : {}),
         ...(figure.delayMs === null ? {} : { delaySeconds: figure.delayMs / 1000 }),
@@ -100,10 +102,10 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
     figures,
     /** One org's subscription for the status page; undefined when flowcart does not follow that org. */
     async changesOf(orgKey: string) {
-      const figure = (await figures()).find((one) => one.org === orgKey)
+      const [figure] = await figures([orgKey])
       return (
         figure && {
-          state: figure.state as 'live' | 'connecting' | 'retrying' | 'standby' | 'stopped',
+          state: figure.state,
           lastAppliedAt: figure.lastAppliedAt,
           delaySeconds: figure.delayMs === null ? null : figure.delayMs / 1000,
         }
@@ -112,8 +114,9 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
   }
 
   /** Every org's subscription, as the holders reported it. */
-  async function figures(): Promise<SubscriptionFigures[]> {
-    const orgKeys = publishing.orgAccess().map((access) => access.orgKey)
+  async function figures(only?: string[]): Promise<SubscriptionFigures[]> {
+    const followed = publishing.orgAccess().map((access) => access.orgKey)
+    const orgKeys = only ? followed.filter((orgKey) => only.includes(orgKey)) : followed
     if (orgKeys.length === 0) return []
     const [subscribers, checkpoints] = await Promise.all([
       db.kysely.selectFrom('pubsub_subscribers').selectAll().where('org_key', 'in', orgKeys).execute(),
@@ -129,7 +132,7 @@ export function createCatalogFollowing(options: CatalogFollowingOptions) {
       return {
         org: orgKey,
         master: orgKey === config.masterOrg,
-        state: held ? (subscriber?.state ?? 'connecting') : 'standby',
+        state: held ? ((subscriber?.state ?? 'connecting') as SubscriptionStateShown) : 'standby',
         lastErrorCode: held ? (subscriber?.last_error_code ?? null) : null,
         lastAppliedAt: iso(latest?.applied_at),
         lastChangeAt: iso(latest?.last_change_at),

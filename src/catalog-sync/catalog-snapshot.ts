@@ -2,7 +2,7 @@
 // the import at first start, after a replay id Salesforce refused, and for an overflow event.
 import type { Kysely } from 'kysely'
 import type { Tables } from '../db/tables.js'
-import { archiveProductsOutside, type SourceState, writeSourceState } from './catalog-records.js'
+import { archiveProductsOutside, findManyByProduct2, type SourceState, writeSourceState } from './catalog-records.js'
 import type { PriceEntryRecord, Product2Record, SalesforceCatalog } from './salesforce-catalog.js'
 
 export interface CatalogSnapshot {
@@ -52,8 +52,14 @@ export async function writeSnapshot(
   options: { currencyCode: string; now: string },
 ): Promise<SnapshotOutcome> {
   const outcome: SnapshotOutcome = { created: 0, updated: 0, skipped: [], archived: 0 }
+  // What the catalog holds for every Product2 of the snapshot, in one read rather than one per product.
+  const known = await findManyByProduct2(
+    trx,
+    snapshot.products.map((product) => product.id),
+  )
   for (const product of snapshot.products) {
-    const written = await writeSourceState(trx, stateOfRecords(product, snapshot.prices.get(product.id)), options)
+    const state = stateOfRecords(product, snapshot.prices.get(product.id))
+    const written = await writeSourceState(trx, state, options, { stored: known.get(product.id) })
     if (written.outcome === 'created') outcome.created += 1
     else if (written.outcome === 'updated') outcome.updated += 1
     else if (written.outcome === 'skipped')

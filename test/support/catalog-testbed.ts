@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { startPubSubStandIn } from '../../tools/pubsub-stand-in/index.js'
 import type { SalesforceEmulator } from '../../tools/salesforce-emulator/index.js'
 import { authHeaders, type EngineName, registerCleanup, sharedDatabaseUrlFor } from '../helper.js'
+import { ADMIN_ENV } from './admin.js'
 import { startSalesforceTestbed } from './salesforce-app.js'
 import { trustedPubSubCa } from './trusted-pubsub-ca.js'
-
-export const CATALOG_ADMIN = { user: 'operator', password: 'status-page-password-0123456789xyz' }
 
 export interface Listed {
   id: number
@@ -71,8 +70,7 @@ export async function startCatalogTestbed(
     SF_CATALOG_FROM_SALESFORCE: 'true',
     SF_PUBSUB_ENDPOINT: pubsub.endpoint,
     SEED_DEMO_DATA: 'true',
-    ADMIN_USERNAME: CATALOG_ADMIN.user,
-    ADMIN_PASSWORD: CATALOG_ADMIN.password,
+    ...ADMIN_ENV,
     ...env,
   }
   const start = () => testbed.startApp(databaseUrl, environment)
