@@ -18,6 +18,13 @@ export interface Database {
    */
   transact<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>
   /**
+   * transact() for short writes that arrive many at a time (orders): `work` shares its transaction and its commit
+   * with the other work submitted at the same moment, inside a savepoint of its own, and is answered only once
+   * that commit succeeded (group commit). SQLite runs every transaction so; PostgreSQL only these
+   * (postgres-group-commit.ts), since a long transaction in the batch would hold up the others.
+   */
+  transactTogether<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>
+  /**
    * Changes whenever a cached read may be out of date. SQLite: exact, from its change counters (one process per
    * file). PostgreSQL, shared by several dynos: this process's own writes at once, and every second for the rest.
    */
@@ -54,23 +61,29 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
   if (engine === 'sqlite') {
     const { openSqlite } = await import('./sqlite.js')
     const { kysely, transact, dataVersion } = openSqlite(location)
-    return withCommonParts(engine, kysely, transact, dataVersion)
+    return withCommonParts(engine, kysely, { alone: transact, together: transact }, dataVersion)
   }
-  const { openPostgres, transactOnPostgres } = await import('./postgres.js')
-  const kysely = openPostgres(location, {
+  const [{ openPostgres, transactOnPostgres }, { groupCommitOnPostgres }] = await Promise.all([
+    import('./postgres.js'),
+    import('./postgres-group-commit.js'),
+  ])
+  const { kysely, connect } = openPostgres(location, {
     size: options.poolSize ?? DEFAULT_POOL_SIZE,
     waitMs: options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS,
     onConnectionLost: options.onConnectionLost,
   })
   let ownWrites = 0
+  const counted =
+    (transact: Database['transact']): Database['transact'] =>
+    async (work) => {
+      const result = await transact(work)
+      ownWrites += 1
+      return result
+    }
   return withCommonParts(
     engine,
     kysely,
-    async (work) => {
-      const result = await transactOnPostgres(kysely, work)
-      ownWrites += 1
-      return result
-    },
+    { alone: counted((work) => transactOnPostgres(kysely, work)), together: counted(groupCommitOnPostgres(connect)) },
     () => `${ownWrites}:${Math.floor(Date.now() / SHARED_CACHE_MS)}`,
   )
 }
@@ -78,14 +91,15 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
 function withCommonParts(
   engine: Engine,
   driverKysely: Kysely<Tables>,
-  transact: Database['transact'],
+  transact: { alone: Database['transact']; together: Database['transact'] },
   dataVersion: () => string,
 ): Database {
   const kysely = driverKysely.withPlugin(refuseInsideTransactionWork)
   return {
     engine,
     kysely,
-    transact: (work) => transact((trx) => asTransactionWork(() => work(trx))),
+    transact: (work) => transact.alone((trx) => asTransactionWork(() => work(trx))),
+    transactTogether: (work) => transact.together((trx) => asTransactionWork(() => work(trx))),
     dataVersion,
     async ping() {
       try {

@@ -71,10 +71,12 @@ function statementName(text: string): string {
  */
 function pooledQueries(client: pg.PoolClient, lost: WeakSet<pg.PoolClient>): pg.PoolClient {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>
-  const run = (text: unknown, values?: unknown) =>
-    typeof text === 'string' && text.length <= MAX_PREPARED_TEXT
-      ? query({ name: statementName(text), text, values })
-      : query(text, values)
+  const run = (text: unknown, values?: unknown) => {
+    if (typeof text !== 'string' || text.length > MAX_PREPARED_TEXT) return query(text, values)
+    // Without values node-pg sends a simple query: one message, which may hold several commands.
+    if (transactionControl.has(text)) return query(text)
+    return query({ name: statementName(text), text, values })
+  }
   const guarded = (text: unknown, values?: unknown) =>
     run(text, values).catch((error: Error) => {
       throw meansUnavailable(error, lost.has(client)) ? new DatabaseUnavailable(error) : error
@@ -82,9 +84,19 @@ function pooledQueries(client: pg.PoolClient, lost: WeakSet<pg.PoolClient>): pg.
   return Object.assign(Object.create(client) as pg.PoolClient, { query: guarded })
 }
 
-export function openPostgres(url: string, options: PoolOptions): Kysely<Tables> {
+export interface PostgresHandle {
+  kysely: Kysely<Tables>
+  /** A pooled connection of one's own (release it), for work that pipelines its statements (group commit). */
+  connect(): Promise<pg.PoolClient>
+}
+
+export function openPostgres(url: string, options: PoolOptions): PostgresHandle {
   const pool = new pg.Pool({
     ...postgresOptions(url),
+    // Pipelining (https://node-postgres.com/features/pipelining): a query is sent without waiting for the answer
+    // to the one before, so group commit sends a savepoint and the order behind it in one round trip. Kysely still
+    // waits for each answer before its next query, so nothing else changes.
+    pipeline: true,
     max: options.size,
     connectionTimeoutMillis: options.waitMs,
     keepAlive: true,
@@ -113,21 +125,30 @@ export function openPostgres(url: string, options: PoolOptions): Kysely<Tables> 
         throw new DatabaseUnavailable(error)
       },
     )
-  return new Kysely<Tables>({
+  const kysely = new Kysely<Tables>({
     dialect: new PostgresDialect({ pool: { connect, end: () => pool.end(), options: pool.options } }),
+  })
+  return { kysely, connect }
+}
+
+/** Kysely on one connection held by the caller, who releases it: the queries' own releases do nothing. */
+export function kyselyOn(client: pg.PoolClient): Kysely<Tables> {
+  const held = Object.assign(Object.create(client) as pg.PoolClient, { release: () => {} })
+  return new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool: { connect: async () => held, end: async () => {}, options: {} } }),
   })
 }
 
 // deadlock_detected and serialization_failure: PostgreSQL rolled the transaction back and it may simply be re-run
 // (https://www.postgresql.org/docs/current/mvcc-serialization-failure-handling.html).
-const RETRYABLE = new Set(['40P01', '40001'])
+export const RETRYABLE = new Set(['40P01', '40001'])
 const ATTEMPTS = 3
 
 /**
  * BEGIN found its pooled connection gone (PostgreSQL restarted or failed over since the connection was last used, and
  * the pool has not heard of it yet): nothing of the work was sent, so it is run again on another connection.
  */
-class BeginFailed extends Error {
+export class BeginFailed extends Error {
   constructor(readonly failure: unknown) {
     super('BEGIN failed')
   }
@@ -152,11 +173,20 @@ export async function transactOnPostgres<T>(kysely: Kysely<Tables>, work: (trx: 
   }
 }
 
-// Transaction control as Kysely's CompiledQuery, compiled once: building and compiling `sql\`begin\`` anew costs
-// more than sending it, and every order runs two of these.
-const BEGIN = CompiledQuery.raw('begin')
-const COMMIT = CompiledQuery.raw('commit')
-const ROLLBACK = CompiledQuery.raw('rollback')
+/**
+ * Transaction control (BEGIN, COMMIT, savepoints) as Kysely's CompiledQuery, compiled once: building and compiling
+ * `sql\`begin\`` anew costs more than sending it, and every order runs two of these. Sent as simple queries, never
+ * prepared (pooledQueries): there is nothing to bind, and one message may carry two commands, one round trip
+ * instead of two ('begin; savepoint …').
+ */
+const transactionControl = new Set<string>()
+export function transactionControlText(text: string): string {
+  transactionControl.add(text)
+  return text
+}
+const BEGIN = CompiledQuery.raw(transactionControlText('begin'))
+const COMMIT = CompiledQuery.raw(transactionControlText('commit'))
+const ROLLBACK = CompiledQuery.raw(transactionControlText('rollback'))
 
 /**
  * BEGIN, the work, COMMIT; ROLLBACK if the work throws (fastify-postgres's `transact` in a few lines). Written out

@@ -88,23 +88,28 @@ function placeOnce(
   const writeOrder = orderWriterFor(db.engine)
   // Keys are the caller's: two orgs that pick the same key never see each other's order.
   const key = idempotencyKey && (placedBy ? `${placedBy.orgId}/${idempotencyKey}` : idempotencyKey)
-  return stockEvents.transact(db, async (trx) => {
-    if (key) {
-      const answer = await claimKey(trx, key, hashRequest({ lines, customerEmail, placedBy }))
-      if (answer) return { order: answer, replayed: true }
-    }
-    const now = new Date().toISOString()
-    const written = await writeOrder(trx, { lines, customerEmail, now, placedBy, stockEvents })
-    const currencies = new Set(written.taken.map((line) => line.currency_code))
-    if (!written.order || written.taken.length < lines.length || currencies.size > 1) {
-      const current = await findOrderedProducts(
-        trx,
-        lines.map((line) => line.productId),
-      )
-      throw refusal(lines, stockFound(written.taken, current)) ?? new StockMovedMeanwhile()
-    }
-    const order = toOrder(written.order, written.items)
-    if (key) await saveAnswer(trx, key, order)
-    return { order, replayed: false }
-  })
+  // Together: orders that arrive at the same moment share one commit (db/postgres-group-commit.ts says why).
+  return stockEvents.transact(
+    db,
+    async (trx) => {
+      if (key) {
+        const answer = await claimKey(trx, key, hashRequest({ lines, customerEmail, placedBy }))
+        if (answer) return { order: answer, replayed: true }
+      }
+      const now = new Date().toISOString()
+      const written = await writeOrder(trx, { lines, customerEmail, now, placedBy, stockEvents })
+      const currencies = new Set(written.taken.map((line) => line.currency_code))
+      if (!written.order || written.taken.length < lines.length || currencies.size > 1) {
+        const current = await findOrderedProducts(
+          trx,
+          lines.map((line) => line.productId),
+        )
+        throw refusal(lines, stockFound(written.taken, current)) ?? new StockMovedMeanwhile()
+      }
+      const order = toOrder(written.order, written.items)
+      if (key) await saveAnswer(trx, key, order)
+      return { order, replayed: false }
+    },
+    { together: true },
+  )
 }

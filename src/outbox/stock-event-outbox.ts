@@ -10,8 +10,11 @@ export interface StockEventOutbox {
   recording(): boolean
   /** Inside the change's transaction, so the event exists exactly when the change does. */
   record(trx: Kysely<Tables>, changes: StockChange[]): Promise<void>
-  /** `db.transact(work)`, then the listeners are told (after the commit, so they find the rows). */
-  transact<T>(db: Database, work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>
+  /**
+   * `db.transact(work)` (`db.transactTogether(work)` when `together`), then the listeners are told (after the
+   * commit, so they find the rows).
+   */
+  transact<T>(db: Database, work: (trx: Kysely<Tables>) => Promise<T>, how?: { together: boolean }): Promise<T>
   /** `listener` runs after every committed transaction that may have recorded a change (the event publisher). */
   onCommitted(listener: () => void): void
 }
@@ -29,8 +32,8 @@ export function stockEventOutbox({ recording }: { recording: () => boolean }): S
         await recordStockChanges(trx, changes.slice(start, start + ROWS_PER_INSERT))
       }
     },
-    async transact(db, work) {
-      const result = await db.transact(work)
+    async transact(db, work, how) {
+      const result = await (how?.together ? db.transactTogether(work) : db.transact(work))
       for (const listener of listeners) listener()
       return result
     },

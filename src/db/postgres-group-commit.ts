@@ -1,0 +1,167 @@
+// PostgreSQL group commit: the orders that arrive together share one transaction and one commit, each inside its own
+// savepoint, as the SQLite engine does for every write (sqlite.ts).
+import type { Kysely } from 'kysely'
+import type pg from 'pg'
+import { CommitOutcomeUnknown, DatabaseUnavailable } from '../errors.js'
+import { BeginFailed, kyselyOn, RETRYABLE, transactionControlText } from './postgres.js'
+import type { Tables } from './tables.js'
+
+/**
+ * At most this many pieces of work share a transaction. Each savepoint that writes is a subtransaction with an id of
+ * its own, and PostgreSQL keeps up to 64 of them per session in shared memory (PGPROC_MAX_CACHED_SUBXIDS,
+ * src/include/storage/proc.h); past that, every other session's snapshot must look subtransactions up on disk
+ * (pg_subtrans), which slows the whole database (https://www.postgresql.org/docs/current/subxacts.html).
+ */
+export const MAX_BATCH_SIZE = 64
+/** A batch whose BEGIN found its connection gone is run on another one, at most this many times in all. */
+const BEGIN_ATTEMPTS = 3
+/** A piece that PostgreSQL refused with a deadlock is tried again in a later batch, at most this many times in all. */
+const PIECE_ATTEMPTS = 3
+
+// The first piece's savepoint rides with BEGIN, each next one with the release of the last: two commands in one
+// simple query. Neither is waited for: the piece's first statement is sent right behind it (the pool pipelines,
+// db/postgres.ts), so a piece costs no round trip besides its own statements, and a batch of one costs what a
+// transaction of its own does.
+const BEGIN_AND_SAVEPOINT = transactionControlText('begin; savepoint piece')
+const NEXT_SAVEPOINT = transactionControlText('release savepoint piece; savepoint piece')
+const ROLLBACK_TO_SAVEPOINT = transactionControlText('rollback to savepoint piece')
+const COMMIT = transactionControlText('commit')
+const ROLLBACK = transactionControlText('rollback')
+
+interface QueuedWork {
+  work: (trx: Kysely<Tables>) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  attempts: number
+}
+
+type Outcome = { value: unknown } | { error: unknown }
+
+/** Sends `text` without waiting; the promise is kept to be awaited later, and fails as `failure` says. */
+function sendAhead(client: pg.PoolClient, text: string, failure = (error: unknown) => error): Promise<unknown> {
+  const answered = client.query(text).catch((error: unknown) => {
+    throw failure(error)
+  })
+  answered.catch(() => {}) // awaited later; never an unhandled rejection meanwhile
+  return answered
+}
+
+/**
+ * Work submitted while the event loop reads requests is queued; right after (setImmediate) the queue runs as one
+ * batch on one pooled connection: BEGIN, each piece inside a savepoint (a refused order is rolled back alone), COMMIT.
+ * No piece is answered before the commit that holds it has succeeded, so an acknowledged order is as durable as one
+ * committed on its own; if that commit fails, every piece of the batch fails with it, and flowcart runs none of them
+ * again: CommitOutcomeUnknown when the commit was under way (the caller retries with its Idempotency-Key).
+ *
+ * One batch runs its statements at a time; the next one starts as soon as the last has sent its COMMIT, so the wait
+ * for a commit to reach the disk overlaps the next batch's work. A batch never waits for a lock that a later batch of
+ * this process holds (a committing batch asks for nothing more), so batches of one process never deadlock each
+ * other. A hot product's row is then locked by one transaction after the other, each taking many orders, instead of
+ * one order per transaction, each holding the lock until its own commit is on disk.
+ *
+ * A piece that deadlocks with another session (another dyno's batch, a stocktake) is rolled back to its savepoint
+ * and queued again: it runs in a later batch, once this one has committed and freed what the other session waits for.
+ */
+export function groupCommitOnPostgres(connect: () => Promise<pg.PoolClient>) {
+  const queue: QueuedWork[] = []
+  let running = false
+
+  function startSoon() {
+    if (running || queue.length === 0) return
+    running = true
+    setImmediate(runBatch)
+  }
+
+  /** Each piece's outcome; throws when the transaction itself is lost (and BeginFailed when it never began). */
+  async function runPieces(client: pg.PoolClient, batch: QueuedWork[], statementsDone: () => void) {
+    const trx = kyselyOn(client)
+    const outcomes: Outcome[] = []
+    for (const [index, { work }] of batch.entries()) {
+      const marked =
+        index === 0
+          ? sendAhead(client, BEGIN_AND_SAVEPOINT, (error) => new BeginFailed(error))
+          : sendAhead(client, NEXT_SAVEPOINT)
+      try {
+        const value = await work(trx)
+        await marked
+        outcomes.push({ value })
+      } catch (error) {
+        await marked
+        // Fails only when the connection is gone, and with it the whole transaction: then the batch fails.
+        await client.query(ROLLBACK_TO_SAVEPOINT)
+        outcomes.push({ error })
+      }
+    }
+    statementsDone()
+    return outcomes
+  }
+
+  /** The batch's transaction, from BEGIN to COMMIT, on a connection of its own; again on another if BEGIN failed. */
+  async function transact(batch: QueuedWork[], statementsDone: () => void): Promise<Outcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await connect()
+      try {
+        let outcomes: Outcome[]
+        try {
+          outcomes = await runPieces(client, batch, statementsDone)
+        } catch (error) {
+          if (error instanceof BeginFailed) {
+            if (attempt < BEGIN_ATTEMPTS && error.failure instanceof DatabaseUnavailable) continue
+            throw error.failure
+          }
+          // On a lost connection this fails too, and the server has ended the transaction with the session.
+          await client.query(ROLLBACK).catch(() => {})
+          throw error
+        }
+        try {
+          await client.query(COMMIT)
+        } catch (error) {
+          throw error instanceof DatabaseUnavailable ? new CommitOutcomeUnknown(error.cause) : error
+        }
+        return outcomes
+      } finally {
+        client.release()
+      }
+    }
+  }
+
+  async function runBatch() {
+    const batch = queue.splice(0, MAX_BATCH_SIZE)
+    let statementsSent = false
+    // The pieces have run and COMMIT goes next, or the batch failed: the next batch may start.
+    const statementsDone = () => {
+      if (statementsSent) return
+      statementsSent = true
+      running = false
+      startSoon()
+    }
+    let outcomes: Outcome[]
+    try {
+      outcomes = await transact(batch, statementsDone)
+    } catch (error) {
+      for (const { reject } of batch) reject(error)
+      return
+    } finally {
+      statementsDone()
+    }
+    const again: QueuedWork[] = []
+    outcomes.forEach((outcome, index) => {
+      const piece = batch[index] as QueuedWork
+      if (!('error' in outcome)) piece.resolve(outcome.value)
+      else if (deadlocked(outcome.error) && ++piece.attempts < PIECE_ATTEMPTS) again.push(piece)
+      else piece.reject(outcome.error)
+    })
+    if (again.length > 0) {
+      queue.unshift(...again)
+      startSoon()
+    }
+  }
+
+  return <T>(work: (trx: Kysely<Tables>) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject, attempts: 0 })
+      startSoon()
+    })
+}
+
+const deadlocked = (error: unknown) => RETRYABLE.has((error as { code?: string }).code ?? '')
