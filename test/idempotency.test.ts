@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { authHeaders, buildTestApp, engines } from './helper.js'
+import { authHeaders, buildTestApp, engines, sharedDatabaseUrlFor } from './helper.js'
 
 const postOrder = (key: string, items: Array<{ productId: number; quantity: number }>) => ({
   method: 'POST' as const,
@@ -59,5 +59,24 @@ describe.each(engines)('Idempotency-Key on %s', (engine) => {
     expect(new Set(responses.map((response) => response.json().id)).size).toBe(1)
     expect(await orderCount(app)).toBe(1)
     expect(await stockOf(app, 1)).toBe(stock - 3)
+  })
+
+  it('concurrent retries with one key on two processes sharing the database create exactly one order', async () => {
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
+    const first = await buildTestApp(engine, { DATABASE_URL: databaseUrl })
+    const second = await buildTestApp(engine, { DATABASE_URL: databaseUrl })
+    const stock = await stockOf(first, 1)
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        (index % 2 === 0 ? first : second).inject(postOrder('burst-across', [{ productId: 1, quantity: 3 }])),
+      ),
+    )
+
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(20).fill(201))
+    expect(new Set(responses.map((response) => response.json().id)).size).toBe(1)
+    for (const app of [first, second]) {
+      expect(await orderCount(app)).toBe(1)
+      expect(await stockOf(app, 1)).toBe(stock - 3)
+    }
   })
 })

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
@@ -11,6 +8,7 @@ import {
   engines,
   openTestDatabase,
   registerCleanup,
+  sharedDatabaseUrlFor,
   testConfig,
 } from './helper.js'
 import { walkPages } from './support/page-walk.js'
@@ -276,12 +274,12 @@ describe.each(engines)('orders on %s', (engine) => {
   })
 })
 
-describe('orders on one SQLite file shared by two connections', () => {
+describe.each(engines)('orders on one %s database shared by two processes', (engine) => {
   it('never oversells when two processes’ worth of connections order at once', async () => {
-    const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'flowcart-shared-')), 'flowcart.db')}`
+    const databaseUrl = await sharedDatabaseUrlFor(engine)
     const apps = [
-      await buildTestApp('sqlite', { DATABASE_URL: databaseUrl }),
-      await buildTestApp('sqlite', { DATABASE_URL: databaseUrl }),
+      await buildTestApp(engine, { DATABASE_URL: databaseUrl }),
+      await buildTestApp(engine, { DATABASE_URL: databaseUrl }),
     ]
     await apps[0]?.inject({
       method: 'PUT',
