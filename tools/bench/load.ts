@@ -14,6 +14,7 @@ const orderLoadScript = new URL('./order-load.mjs', import.meta.url).pathname
 export interface LoadResult {
   requestsPerSecond: number
   total: number
+  p50Ms: number
   p99Ms: number
   failures: number
 }
@@ -42,7 +43,7 @@ export async function autocannon(
 /** autocannon's JSON result as a LoadResult. */
 function loadResultOf(result: {
   requests: { average: number; total: number }
-  latency: { p99: number }
+  latency: { p50: number; p99: number }
   errors: number
   timeouts: number
   non2xx: number
@@ -50,6 +51,7 @@ function loadResultOf(result: {
   return {
     requestsPerSecond: result.requests.average,
     total: result.requests.total,
+    p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.errors + result.timeouts + result.non2xx,
   }
@@ -68,20 +70,21 @@ export async function autocannonOrders(
 }
 
 /**
- * pgbench's built-in scripts: `-N` (simple update: three statements in a transaction of five round trips, its
- * tpcb-like script without the branch and teller updates) and `-S` (select only). `clients` sessions, one thread,
- * every transaction logged so that its p99 can be read.
+ * pgbench with `script`: a built-in one, `['-N']` (simple update: three statements in a transaction of five round
+ * trips, its tpcb-like script without the branch and teller updates) or `['-S']` (select only), or a file of one's
+ * own (`['-f', file, '-D', 'name=value']`). `clients` sessions, one thread, every transaction logged so that its p99
+ * can be read.
  */
 export async function pgbench(
   pin: string[],
   databaseUrl: string,
-  script: '-N' | '-S',
+  script: string[],
   { clients, seconds }: { clients: number; seconds: number },
 ): Promise<LoadResult> {
   const logs = mkdtempSync(join(tmpdir(), 'flowcart-pgbench-'))
   try {
     const [command, ...prefix] = [...pin, 'pgbench']
-    const options = [script, '-c', String(clients), '-j', '1', '-T', String(seconds), '-M', 'prepared']
+    const options = [...script, '-c', String(clients), '-j', '1', '-T', String(seconds), '-M', 'prepared']
     const logging = ['-l', `--log-prefix=${join(logs, 'log')}`]
     const { stdout } = await run(command as string, [...prefix, ...options, ...logging, databaseUrl])
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? Number.NaN)
@@ -93,7 +96,8 @@ export async function pgbench(
       .map((line) => Number(line.split(' ')[2]))
       .sort((a, b) => a - b)
     const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Number.NaN
-    return { requestsPerSecond: tps, total: latencies.length, p99Ms: p99 / 1000, failures }
+    const p50 = latencies[Math.floor(latencies.length * 0.5)] ?? Number.NaN
+    return { requestsPerSecond: tps, total: latencies.length, p50Ms: p50 / 1000, p99Ms: p99 / 1000, failures }
   } finally {
     rmSync(logs, { recursive: true, force: true })
   }
