@@ -77,13 +77,25 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
   it('refuses an order of a batch alone: the others are placed, the refused one leaves nothing', async () => {
     const databaseUrl = await createPostgresDatabase()
     const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
-    const stock = await stockOf(app, 2)
+    const [stock, otherStock] = [await stockOf(app, 2), await stockOf(app, 3)]
     const lock = await lockProductRow(databaseUrl, 2)
     const first = order(app, 2, 1)
     await lock.waiting()
 
-    // These three arrive while the first batch waits for the row: they run together, in the next batch.
+    // These arrive while the first batch waits for the row: they run together, in the next batch. The half-takable
+    // order could take product 3 but not its product 2 line.
     const [placed, refused, keyed] = [order(app, 2, 1), order(app, 2, stock), order(app, 2, 1, 'keyed-in-batch')]
+    const halfTakable = app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: authHeaders,
+      payload: {
+        items: [
+          { productId: 3, quantity: 1 },
+          { productId: 2, quantity: stock },
+        ],
+      },
+    })
     await settle()
     await lock.release()
 
@@ -92,7 +104,9 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
     expect((await refused).statusCode).toBe(409)
     expect((await refused).json()).toMatchObject({ code: 'OUT_OF_STOCK' })
     expect((await keyed).statusCode).toBe(201)
+    expect((await halfTakable).statusCode).toBe(409)
     expect(await stockOf(app, 2)).toBe(stock - 3)
+    expect(await stockOf(app, 3)).toBe(otherStock)
     const stored = await selectRows<{ id: number }>(databaseUrl, 'select id from orders order by id')
     expect(stored.map((row) => row.id).sort()).toEqual(
       [(await first).json().id, (await placed).json().id, (await keyed).json().id].sort(),
