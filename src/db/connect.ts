@@ -21,7 +21,9 @@ export interface Database {
    * transact() for short writes that arrive many at a time (orders): `work` shares its transaction and its commit
    * with the other work submitted at the same moment, inside a savepoint of its own, and is answered only once
    * that commit succeeded (group commit). SQLite runs every transaction so; PostgreSQL only these
-   * (postgres-group-commit.ts), since a long transaction in the batch would hold up the others.
+   * (postgres-group-commit.ts), since a long transaction in the batch would hold up the others. PostgreSQL first
+   * tries a batch's work side by side, statements interleaved, and keeps that try only if every piece succeeded:
+   * work given here must come to the same outcome whichever of its batch ran first (orders do).
    */
   transactTogether<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>
   /**
