@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import type pg from 'pg'
 import { CommitOutcomeUnknown, DatabaseUnavailable } from '../errors.js'
-import { BeginFailed, kyselyOn, RETRYABLE, transactionControlText } from './postgres.js'
+import { BeginFailed, isRetryable, kyselyOn, transactionControlText } from './postgres.js'
 import type { Tables } from './tables.js'
 
 /**
@@ -157,8 +157,9 @@ export function groupCommitOnPostgres(connect: () => Promise<pg.PoolClient>) {
       outcomes.forEach((outcome, index) => {
         const piece = batch[index] as QueuedWork
         if (!('error' in outcome)) piece.resolve(outcome.value)
-        else if (deadlocked(outcome.error) && ++piece.attempts < PIECE_ATTEMPTS) again.push(piece)
-        else piece.reject(outcome.error)
+        else if (!isRetryable(outcome.error)) piece.reject(outcome.error)
+        else if (++piece.attempts < PIECE_ATTEMPTS) again.push(piece)
+        else piece.reject(new DatabaseUnavailable(outcome.error))
       })
       queue.unshift(...again)
     } catch (error) {
@@ -181,5 +182,3 @@ const settled = (promise: Promise<unknown>): Promise<Outcome> =>
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   )
-
-const deadlocked = (error: unknown) => RETRYABLE.has((error as { code?: string }).code ?? '')

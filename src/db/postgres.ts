@@ -141,7 +141,9 @@ export function kyselyOn(client: pg.PoolClient): Kysely<Tables> {
 
 // deadlock_detected and serialization_failure: PostgreSQL rolled the transaction back and it may simply be re-run
 // (https://www.postgresql.org/docs/current/mvcc-serialization-failure-handling.html).
-export const RETRYABLE = new Set(['40P01', '40001'])
+const RETRYABLE = new Set(['40P01', '40001'])
+/** PostgreSQL refused the work for now (RETRYABLE); still refused after its last attempt, it is answered 503. */
+export const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string }).code ?? '')
 const ATTEMPTS = 3
 
 /**
@@ -167,8 +169,8 @@ export async function transactOnPostgres<T>(kysely: Kysely<Tables>, work: (trx: 
         if (attempt >= ATTEMPTS || !(error.failure instanceof DatabaseUnavailable)) throw error.failure
         continue
       }
-      const code = (error as { code?: string }).code
-      if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw error
+      if (!isRetryable(error)) throw error
+      if (attempt >= ATTEMPTS) throw new DatabaseUnavailable(error)
     }
   }
 }
