@@ -2,8 +2,8 @@
 // savepoint, as the SQLite engine does for every write (sqlite.ts).
 import type { Kysely } from 'kysely'
 import type pg from 'pg'
-import { CommitOutcomeUnknown, DatabaseUnavailable } from '../errors.js'
-import { BeginFailed, isRetryable, kyselyOn, transactionControlText } from './postgres.js'
+import { DatabaseUnavailable } from '../errors.js'
+import { BeginFailed, committed, isRetryable, kyselyOn, transactionControlText } from './postgres.js'
 import type { Tables } from './tables.js'
 
 /**
@@ -137,11 +137,7 @@ export function groupCommitOnPostgres(connect: () => Promise<pg.PoolClient>) {
           await client.query(ROLLBACK).catch(() => {})
           throw error
         }
-        try {
-          await client.query(COMMIT)
-        } catch (error) {
-          throw error instanceof DatabaseUnavailable ? new CommitOutcomeUnknown(error.cause) : error
-        }
+        await committed(client.query(COMMIT))
         return outcomes
       } finally {
         client.release()

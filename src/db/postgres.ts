@@ -210,10 +210,15 @@ async function inTransaction<T>(connection: Kysely<Tables>, work: (trx: Kysely<T
     await connection.executeQuery(ROLLBACK).catch(() => {})
     throw error
   }
+  await committed(connection.executeQuery(COMMIT))
+  return result
+}
+
+/** COMMIT's answer; a connection lost while it was under way leaves the outcome unknown (CommitOutcomeUnknown). */
+export async function committed(commit: Promise<unknown>): Promise<void> {
   try {
-    await connection.executeQuery(COMMIT)
+    await commit
   } catch (error) {
     throw error instanceof DatabaseUnavailable ? new CommitOutcomeUnknown(error.cause) : error
   }
-  return result
 }
