@@ -68,27 +68,39 @@ function groupCommit(kysely: Kysely<Tables>, sqlite: SqliteDatabase.Database) {
 
   // Transaction control goes to the connection itself: a Kysely query costs several times what BEGIN or SAVEPOINT
   // does (about 10 µs against 1 to 2, measured), and an order runs two of them. The batch holds Kysely's one
-  // connection meanwhile, so nothing else runs on it.
+  // connection meanwhile, so nothing else runs on it. Each is prepared once: exec() parses its text every time, and
+  // a SAVEPOINT and RELEASE pair took 2.8 to 4.9 µs with exec() against 1.3 to 3.1 µs prepared (200,000 pairs,
+  // pinned, three runs).
+  const control = (text: string) => {
+    const statement = sqlite.prepare(text)
+    return () => statement.run()
+  }
+  const begin = control('begin immediate')
+  const savepoint = control('savepoint work')
+  const release = control('release work')
+  const rollbackToSavepoint = control('rollback to work')
+  const commit = control('commit')
+  const rollback = control('rollback')
   async function runBatch(trx: Kysely<Tables>, batch: QueuedWork[]) {
     const outcomes: Array<{ value: unknown } | { error: unknown }> = []
-    sqlite.exec('begin immediate')
+    begin()
     try {
       for (const { work } of batch) {
-        sqlite.exec('savepoint work')
+        savepoint()
         try {
           outcomes.push({ value: await work(trx) })
-          sqlite.exec('release work')
+          release()
         } catch (error) {
           // On some errors (I/O, a full disk) SQLite has already rolled back the whole transaction: the batch fails.
           if (!sqlite.inTransaction) throw error
-          sqlite.exec('rollback to work')
-          sqlite.exec('release work')
+          rollbackToSavepoint()
+          release()
           outcomes.push({ error })
         }
       }
-      sqlite.exec('commit')
+      commit()
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec('rollback')
+      if (sqlite.inTransaction) rollback()
       throw error
     }
     return outcomes
