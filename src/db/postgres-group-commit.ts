@@ -83,7 +83,11 @@ export function groupCommitOnPostgres(connect: () => Promise<pg.PoolClient>) {
    * them one after the other while every piece succeeds: orders' writes (stock taken under its own condition, rows
    * inserted) do not depend on which went first. If any piece fails, the statements sent after its own ran on what
    * it left half done, so the whole try is rolled back and the pieces run one after the other, each in its own
-   * savepoint. A sold-out product's refusals cost one wasted try per batch.
+   * savepoint. A sold-out product's refusals cost one wasted try per batch. Measured pinned, 50 connections, three
+   * alternating rounds against the same build running every batch one piece after the other: one hot product 3,574
+   * orders/s against 1,847 (server CPU 170 µs an order against 304), 100 products 3,538 against 2,015 (152 against
+   * 271 µs); a lone order the same (928 and 807/s, within the noise). A batch of 25 on one hot product then takes
+   * about 7 ms, most of it this process's own work on the answers.
    */
   async function runPieces(client: pg.PoolClient, batch: QueuedWork[]) {
     const trx = kyselyOn(client)
