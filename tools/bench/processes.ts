@@ -20,7 +20,23 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Runs `entry` with this Node, behind `pin` (e.g. taskset -c 1; taskset execs it, so the pid is Node's). */
+/** The compiled server, as the Procfile's web line runs it. */
+const COMPILED_SERVER = 'dist/src/server.js'
+
+/** The Node options of the Procfile's web line (`web: node <options> dist/src/server.js`). */
+function procfileNodeOptions(): string[] {
+  const web = readFileSync('Procfile', 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('web:'))
+  const words = web?.slice('web:'.length).trim().split(/\s+/) ?? []
+  if (words[0] !== 'node' || !words.includes(COMPILED_SERVER)) throw new Error(`Procfile: unexpected web line ${web}`)
+  return words.slice(1, words.indexOf(COMPILED_SERVER))
+}
+
+/**
+ * Runs `entry` with this Node, behind `pin` (e.g. taskset -c 1; taskset execs it, so the pid is Node's); the
+ * compiled server with the Procfile's Node options, as a dyno runs it.
+ */
 export async function startServer(
   entry: string,
   readyPath: string,
@@ -28,7 +44,9 @@ export async function startServer(
 ): Promise<RunningServer> {
   const port = await freePort()
   const [command, ...prefix] = [...pin, process.execPath]
-  const child = spawn(command as string, [...prefix, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], {
+  const nodeOptions =
+    entry === COMPILED_SERVER ? procfileNodeOptions() : entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const child = spawn(command as string, [...prefix, ...nodeOptions, entry], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
