@@ -94,8 +94,9 @@ export function openPostgres(url: string, options: PoolOptions): PostgresHandle 
   const pool = new pg.Pool({
     ...postgresOptions(url),
     // Pipelining (https://node-postgres.com/features/pipelining): a query is sent without waiting for the answer
-    // to the one before, so group commit sends a savepoint and the order behind it in one round trip. Kysely still
-    // waits for each answer before its next query, so nothing else changes.
+    // to the one before, so group commit sends a batch's orders side by side, and a savepoint with the order behind
+    // it (postgres-group-commit.ts). Kysely still waits for each answer before its next query on a connection of
+    // its own, so nothing else changes.
     pipeline: true,
     max: options.size,
     connectionTimeoutMillis: options.waitMs,
