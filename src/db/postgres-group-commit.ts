@@ -20,8 +20,8 @@ const PIECE_ATTEMPTS = 3
 
 // The first piece's savepoint rides with BEGIN, each next one with the release of the last: two commands in one
 // simple query. Neither is waited for: the piece's first statement is sent right behind it (the pool pipelines,
-// db/postgres.ts), so a piece costs no round trip besides its own statements, and a batch of one costs what a
-// transaction of its own does.
+// db/postgres.ts), so a piece costs no round trip besides its own statements, and a lone order two round trips
+// (BEGIN with its statement, then COMMIT), one fewer than a transaction of its own.
 const BEGIN_AND_SAVEPOINT = transactionControlText('begin; savepoint piece')
 const NEXT_SAVEPOINT = transactionControlText('release savepoint piece; savepoint piece')
 const ROLLBACK_TO_SAVEPOINT = transactionControlText('rollback to savepoint piece')
