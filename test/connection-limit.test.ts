@@ -1,11 +1,11 @@
 // Past HTTP_MAX_CONNECTIONS a newcomer takes the place of a connection nothing is being answered on.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
 import { basicAuth, createPostgresDatabase, postgresAvailable, registerCleanup, testConfig } from './helper.js'
+import { lockProducts } from './support/products-lock.js'
 import { openConnection, type RawConnection, sendRaw } from './support/raw-http.js'
 
 const LIMIT = 20
@@ -117,23 +117,10 @@ describe.skipIf(!postgresAvailable)('connection limit, with an answer in progres
     const databaseUrl = await createPostgresDatabase()
     const { app, port } = await listeningApp({ DATABASE_URL: databaseUrl })
     // Another session locks the catalog: a request for a product waits on that lock, mid-answer, until it is released.
-    const locker = new pg.Client({ connectionString: databaseUrl })
-    await locker.connect()
-    registerCleanup(() => locker.end())
-    await locker.query('begin; lock table products in access exclusive mode')
+    const lock = await lockProducts(databaseUrl)
     const [answering] = (await openMany(port, 1)) as [RawConnection]
     answering.write(`GET /products/1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth()}\r\n\r\n`)
-    // Inside a transaction PostgreSQL shows each session's activity as it was at the first read, until the snapshot is
-    // cleared (https://www.postgresql.org/docs/current/monitoring-stats.html, "Viewing Statistics"): a request that
-    // starts waiting after that first look would otherwise never be seen.
-    const waitingOnLock = async () => {
-      await locker.query('select pg_stat_clear_snapshot()')
-      const { rows } = await locker.query(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-      )
-      return rows[0].n
-    }
-    while ((await waitingOnLock()) === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    await lock.untilWaiting()
     await openMany(port, LIMIT - 1)
     await untilServerHolds(app, LIMIT)
 
@@ -143,7 +130,7 @@ describe.skipIf(!postgresAvailable)('connection limit, with an answer in progres
       newcomer.write(healthz)
       expect((await newcomer.nextAnswer()).status).toBe(200)
     }
-    await locker.query('commit')
+    await lock.release()
     expect((await answering.nextAnswer()).status).toBe(200)
   })
 })

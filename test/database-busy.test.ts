@@ -1,5 +1,3 @@
-// When no database connection can be had in time, a request is answered 503 with Retry-After, and loses nothing.
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
@@ -12,6 +10,7 @@ import {
   registerCleanup,
   testConfig,
 } from './helper.js'
+import { lockProducts } from './support/products-lock.js'
 
 describe('database pool', () => {
   it('takes its size from DATABASE_POOL_SIZE', () => {
@@ -29,19 +28,9 @@ describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
     registerCleanup(() => app.close())
 
     // Another session locks the catalog; the pool's only connection then waits on that lock inside a request.
-    const locker = new pg.Client({ connectionString: databaseUrl })
-    await locker.connect()
-    await locker.query('begin; lock table products in access exclusive mode')
+    const lock = await lockProducts(databaseUrl)
     const holding = app.inject({ url: '/products/1', headers: authHeaders })
-    const waitingOnLock = async () => {
-      // Inside a transaction PostgreSQL answers pg_stat_activity from the snapshot it took first, unless cleared.
-      await locker.query('select pg_stat_clear_snapshot()')
-      const { rows } = await locker.query(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-      )
-      return rows[0].n
-    }
-    while ((await waitingOnLock()) === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    await lock.untilWaiting()
 
     const refused = await app.inject({
       method: 'POST',
@@ -53,8 +42,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL pool exhausted', () => {
     expect(refused.headers['retry-after']).toBe('2')
     expect(refused.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' })
 
-    await locker.query('commit')
-    await locker.end()
+    await lock.release()
     expect((await holding).statusCode).toBe(200)
     expect((await app.inject({ url: '/orders', headers: authHeaders })).json()).toEqual([])
     expect((await app.inject({ url: '/products/1', headers: authHeaders })).json().quantityInStock).toBe(40)

@@ -1,10 +1,10 @@
 // A PostgreSQL connection lost while a request uses it fails that request alone (503), and the pool heals.
 import type { FastifyInstance } from 'fastify'
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { authHeaders, buildTestApp, createPostgresDatabase, postgresAvailable, registerCleanup } from './helper.js'
+import { authHeaders, buildTestApp, createPostgresDatabase, postgresAvailable } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 import { startPostgresProxy } from './support/postgres-proxy.js'
+import { lockProducts } from './support/products-lock.js'
 
 const order = (app: FastifyInstance, idempotencyKey?: string) =>
   app.inject({
@@ -14,28 +14,6 @@ const order = (app: FastifyInstance, idempotencyKey?: string) =>
     payload: { items: [{ productId: 2, quantity: 3 }] },
   })
 
-/** A session of its own that holds every product row, so the app's next statement on them waits. */
-async function lockProducts(databaseUrl: string) {
-  const locker = new pg.Client({ connectionString: databaseUrl })
-  await locker.connect()
-  registerCleanup(() => locker.end())
-  await locker.query('begin; lock table products in access exclusive mode')
-  return {
-    /** Ends, as an operator or a failover would, every other session that is waiting on the lock. */
-    async terminateWaiting(count: number) {
-      const waiting = `from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`
-      for (;;) {
-        // Inside a transaction PostgreSQL answers pg_stat_activity from the snapshot it took first, unless cleared.
-        await locker.query('select pg_stat_clear_snapshot()')
-        if ((await locker.query(`select count(*)::int as n ${waiting}`)).rows[0].n >= count) break
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      await locker.query(`select pg_terminate_backend(pid) ${waiting}`)
-    },
-    release: () => locker.query('commit'),
-  }
-}
-
 describe.skipIf(!postgresAvailable)('PostgreSQL connection lost', () => {
   it('answers the requests that were on it 503 SERVICE_UNAVAILABLE, stores nothing of them, and goes on', async () => {
     const databaseUrl = await createPostgresDatabase()
@@ -43,7 +21,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL connection lost', () => {
     const lock = await lockProducts(databaseUrl)
     const placing = order(app)
     const reading = app.inject({ url: '/products/2', headers: authHeaders })
-    await lock.terminateWaiting(2)
+    await lock.terminate(await lock.untilWaiting(2))
     await lock.release()
 
     for (const answer of [await placing, await reading]) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { authHeaders, buildTestApp, createPostgresDatabase, postgresAvailable, registerCleanup } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 import { startPostgresProxy } from './support/postgres-proxy.js'
+import { lockProducts } from './support/products-lock.js'
 
 const order = (app: FastifyInstance, productId: number, quantity: number, idempotencyKey?: string) =>
   app.inject({
@@ -19,37 +20,6 @@ const order = (app: FastifyInstance, productId: number, quantity: number, idempo
 const stockOf = async (app: FastifyInstance, productId: number) =>
   (await app.inject({ url: `/products/${productId}`, headers: authHeaders })).json().quantityInStock as number
 
-/** A session of its own holding product `productId`'s row, as a long stocktake would. */
-async function lockProductRow(databaseUrl: string, productId: number) {
-  const locker = new pg.Client({ connectionString: databaseUrl })
-  await locker.connect()
-  registerCleanup(() => locker.end())
-  await locker.query('begin')
-  await locker.query('select id from products where id = $1 for update', [productId])
-  const waitingSessions = async () => {
-    // Inside a transaction PostgreSQL answers pg_stat_activity from the snapshot it took first, unless cleared.
-    await locker.query('select pg_stat_clear_snapshot()')
-    const { rows } = await locker.query<{ pid: number }>(
-      `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    )
-    return rows.map((row) => row.pid)
-  }
-  return {
-    /** The sessions waiting on the lock, once at least one is. */
-    async waiting(): Promise<number[]> {
-      for (;;) {
-        const pids = await waitingSessions()
-        if (pids.length > 0) return pids
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-    },
-    waitingSessions,
-    terminate: (pids: number[]) =>
-      locker.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]),
-    release: () => locker.query('commit'),
-  }
-}
-
 /** Lets the event loop turn a few times: requests sent meanwhile are read and queued. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200))
 
@@ -58,10 +28,10 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
     const databaseUrl = await createPostgresDatabase()
     const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
     const stock = await stockOf(app, 2)
-    const lock = await lockProductRow(databaseUrl, 2)
+    const lock = await lockProducts(databaseUrl, 2)
 
     const placing = Array.from({ length: 10 }, () => order(app, 2, 1))
-    await lock.waiting()
+    await lock.untilWaiting()
     await settle()
     // One transaction waits for the row; the other orders wait in flowcart for its commit, not on connections of
     // their own (one per order would hold ten of the pool's connections, each waiting on the lock).
@@ -78,9 +48,9 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
     const databaseUrl = await createPostgresDatabase()
     const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
     const [stock, otherStock] = [await stockOf(app, 2), await stockOf(app, 3)]
-    const lock = await lockProductRow(databaseUrl, 2)
+    const lock = await lockProducts(databaseUrl, 2)
     const first = order(app, 2, 1)
-    await lock.waiting()
+    await lock.untilWaiting()
 
     // These arrive while the first batch waits for the row: they run together, in the next batch. The half-takable
     // order could take product 3 but not its product 2 line.
@@ -120,9 +90,9 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
     const databaseUrl = await createPostgresDatabase()
     const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
     const stock = await stockOf(app, 2)
-    const lock = await lockProductRow(databaseUrl, 2)
+    const lock = await lockProducts(databaseUrl, 2)
     const cutOff = [order(app, 2, 1), order(app, 2, 1)]
-    const [session] = await lock.waiting()
+    const [session] = await lock.untilWaiting()
     const behind = [order(app, 2, 1), order(app, 2, 1, 'behind-the-lost-batch')]
     await settle()
 
@@ -175,18 +145,14 @@ describe.skipIf(!postgresAvailable)('group commit (PostgreSQL)', () => {
     registerCleanup(() => other.end())
     await other.query('begin')
     await other.query('update products set quantity_in_stock = quantity_in_stock + 100 where id = 2')
-    const lock = await lockProductRow(databaseUrl, 1)
+    const lock = await lockProducts(databaseUrl, 1)
 
     // One batch: the first order waits for product 1; once it has it, the second waits for product 2, held by the
     // other session, which then asks for product 1: a deadlock, which PostgreSQL ends by refusing one side.
     const batch = [order(app, 1, 1), order(app, 2, 1)]
-    await lock.waiting()
+    await lock.untilWaiting()
     await lock.release()
-    for (;;) {
-      const waiting = await lock.waitingSessions()
-      if (waiting.length > 0) break
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await lock.untilWaiting() // the second order, now on product 2
     const otherDone = other
       .query('update products set quantity_in_stock = quantity_in_stock + 100 where id = 1')
       .then(async () => {
