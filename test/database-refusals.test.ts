@@ -4,22 +4,28 @@ import { describe, expect, it } from 'vitest'
 import { authHeaders, buildTestApp, createPostgresDatabase, postgresAvailable } from './helper.js'
 import { selectRows } from './support/database-rows.js'
 
-/** A trigger on `table` that answers every write as PostgreSQL answers the side of a deadlock it ends. */
-const refuseWritesTo = (databaseUrl: string, table: string) =>
-  selectRows(
+/**
+ * The app on a fresh database whose `table` answers every write as PostgreSQL answers the side of a deadlock it ends
+ * (a trigger), and product 2's stock before.
+ */
+async function appRefusingWritesTo(table: string) {
+  const databaseUrl = await createPostgresDatabase()
+  const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
+  const stockOf2 = async () => (await app.inject({ url: '/products/2', headers: authHeaders })).json().quantityInStock
+  const stock = await stockOf2()
+  await selectRows(
     databaseUrl,
     `create function refuse_as_deadlocked() returns trigger language plpgsql as $$
      begin raise exception 'deadlock detected' using errcode = '40P01'; end $$;
      create trigger refuse_as_deadlocked before insert or update on ${table}
      for each row execute function refuse_as_deadlocked()`,
   )
+  return { databaseUrl, app, stock, stockOf2 }
+}
 
 describe.skipIf(!postgresAvailable)('PostgreSQL refusing work to end deadlocks, every time', () => {
   it('answers an order 503 SERVICE_UNAVAILABLE after its last attempt, and places nothing', async () => {
-    const databaseUrl = await createPostgresDatabase()
-    const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
-    const stock = (await app.inject({ url: '/products/2', headers: authHeaders })).json().quantityInStock
-    await refuseWritesTo(databaseUrl, 'orders')
+    const { databaseUrl, app, stock, stockOf2 } = await appRefusingWritesTo('orders')
 
     const answer = await app.inject({
       method: 'POST',
@@ -32,14 +38,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL refusing work to end deadlocks, 
     expect(answer.headers['retry-after']).toBe('2')
     expect(answer.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' })
     expect(await selectRows(databaseUrl, 'select id from orders')).toEqual([])
-    expect((await app.inject({ url: '/products/2', headers: authHeaders })).json().quantityInStock).toBe(stock)
+    expect(await stockOf2()).toBe(stock)
   })
 
   it('answers a stocktake 503 SERVICE_UNAVAILABLE after its last attempt, and changes nothing', async () => {
-    const databaseUrl = await createPostgresDatabase()
-    const app = await buildTestApp('postgres', { DATABASE_URL: databaseUrl })
-    const stock = (await app.inject({ url: '/products/2', headers: authHeaders })).json().quantityInStock
-    await refuseWritesTo(databaseUrl, 'products')
+    const { app, stock, stockOf2 } = await appRefusingWritesTo('products')
 
     const answer = await app.inject({
       method: 'PUT',
@@ -50,6 +53,6 @@ describe.skipIf(!postgresAvailable)('PostgreSQL refusing work to end deadlocks, 
 
     expect(answer.statusCode).toBe(503)
     expect(answer.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' })
-    expect((await app.inject({ url: '/products/2', headers: authHeaders })).json().quantityInStock).toBe(stock)
+    expect(await stockOf2()).toBe(stock)
   })
 })
